@@ -1,0 +1,84 @@
+//! Pieces every check uses: query filling and building a `Finding` with its evidence.
+
+use crate::exec::Exchange;
+use crate::findings::{Confidence, Evidence, Finding, Match, fingerprint};
+use crate::harvest::scalar_text;
+use crate::identity::{REDACTED, Role};
+use crate::model::{Operation, ParamLocation};
+
+/// Response bytes we keep as evidence.
+const EXCERPT_CHARS: usize = 2000;
+
+/// A required non-path parameter we cannot fill (no example), as "query `q`".
+pub(crate) fn unfillable_query(op: &Operation) -> Option<String> {
+    op.parameters
+        .iter()
+        .find(|p| p.required && p.location != ParamLocation::Path && p.example.is_none())
+        .map(|p| format!("{} `{}`", location_name(p.location), p.name))
+}
+
+/// Required query parameters filled from the spec's examples.
+pub(crate) fn query_examples(op: &Operation) -> Vec<(String, String)> {
+    op.parameters
+        .iter()
+        .filter(|p| p.required && p.location == ParamLocation::Query)
+        .filter_map(|p| Some((p.name.clone(), scalar_text(p.example.as_ref()?)?)))
+        .collect()
+}
+
+fn location_name(l: ParamLocation) -> &'static str {
+    match l {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+/// Builds a finding from the exchange that proves it.
+pub(crate) fn finding(
+    meta: &super::CheckMeta,
+    op: &Operation,
+    attack: &Exchange,
+    matches: Vec<Match>,
+    victim: Option<Role>,
+    confidence: Confidence,
+    message: String,
+) -> Finding {
+    let identity = attack.request.role;
+    let request_headers = identity
+        .env_var()
+        .map(|_| vec![("credential".to_owned(), format!("{identity} {REDACTED}"))])
+        .unwrap_or_default();
+    let victim_name = victim.map(Role::name).unwrap_or("");
+    Finding {
+        check: meta.id.clone(),
+        owasp: meta.owasp.clone(),
+        severity: meta.severity,
+        confidence,
+        operation_id: op.id.clone(),
+        method: op.method.to_string(),
+        path: op.path.clone(),
+        line: op.location.line,
+        victim,
+        message,
+        fingerprint: fingerprint(&[
+            &meta.id,
+            &op.method.to_string(),
+            &op.path,
+            identity.name(),
+            victim_name,
+        ]),
+        evidence: Evidence {
+            method: attack.request.method.to_string(),
+            url: attack.request.url.to_string(),
+            identity,
+            request_headers,
+            status: attack.status.unwrap_or_default(),
+            response_headers: attack.headers.clone(),
+            response_excerpt: attack.excerpt(EXCERPT_CHARS),
+            matches,
+            curl: attack.request.curl(),
+        },
+    }
+}

@@ -1,0 +1,173 @@
+//! Starting and stopping the demo API in-process, and its route table.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::data::{Db, DemoUser};
+use super::handlers;
+use super::policy::{self, Variant};
+
+/// The demo API's OpenAPI description (the same for both variants).
+pub const SPEC_YAML: &str = include_str!("../../fixtures/demo/openapi.yaml");
+
+/// Where [`SPEC_YAML`] lives, relative to the repository root.
+pub const SPEC_PATH: &str = "fixtures/demo/openapi.yaml";
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub(crate) variant: Variant,
+    pub(crate) db: Db,
+    /// One token per user, indexed like [`DemoUser::ALL`].
+    tokens: [String; 5],
+    requests: AtomicU64,
+}
+
+impl AppState {
+    fn new(variant: Variant) -> AppState {
+        AppState {
+            variant,
+            db: Db::seed(),
+            tokens: DemoUser::ALL.map(|_| format!("cad_{}", uuid::Uuid::new_v4().simple())),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn users(&self) -> impl Iterator<Item = DemoUser> {
+        DemoUser::ALL.into_iter()
+    }
+
+    pub(crate) fn token(&self, user: DemoUser) -> &str {
+        // `ALL` is in declaration order, so the discriminant is the index.
+        &self.tokens[user as usize]
+    }
+
+    pub(crate) fn user_for_token(&self, token: &str) -> Option<DemoUser> {
+        self.users().find(|&u| self.token(u) == token)
+    }
+}
+
+/// A running demo API; stops when shut down or dropped.
+#[derive(Debug)]
+pub struct DemoServer {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl DemoServer {
+    /// Binds 127.0.0.1:0 (ephemeral port) and serves in a spawned tokio task.
+    pub async fn start(variant: Variant) -> std::io::Result<DemoServer> {
+        DemoServer::start_on(variant, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Same, on a given address (for `apileak demo-api --port`).
+    pub async fn start_on(variant: Variant, addr: SocketAddr) -> std::io::Result<DemoServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(AppState::new(variant));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(Arc::clone(&state));
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                // A dropped sender means the same as a sent one: stop.
+                let _ = stopped.await;
+            });
+            if let Err(err) = serve.await {
+                tracing::warn!(%err, "demo api stopped with an error");
+            }
+        });
+        // Never log the tokens: they are the secrets redaction tests look for.
+        tracing::info!(%addr, ?variant, "demo api listening");
+        Ok(DemoServer {
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The bound address (with the real port when started on port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://IP:PORT`, no trailing slash; a wildcard bind is reported as loopback.
+    pub fn base_url(&self) -> String {
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// The bearer token issued to `user` at start-up (also what `POST /auth/login` returns).
+    pub fn token(&self, user: DemoUser) -> &str {
+        self.state.token(user)
+    }
+
+    /// Requests served so far, including rejected and unknown-route ones.
+    pub fn request_count(&self) -> u64 {
+        self.state.requests.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting connections and waits for in-flight requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            // A join error only means the task panicked or was cancelled; it is gone either way.
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Every route the demo serves; `tests/it/demo_api.rs` checks this list against the spec.
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/auth/login", post(handlers::login))
+        .route("/me", get(handlers::me))
+        .route("/members/search", get(handlers::search_members))
+        .route("/members/{memberId}", get(handlers::get_member))
+        .route(
+            "/members/{memberId}/workouts",
+            get(handlers::list_member_workouts),
+        )
+        .route("/workouts/{workoutId}", get(handlers::get_workout))
+        .route("/classes", get(handlers::list_classes))
+        .route("/classes/{classId}/leaderboard", get(handlers::leaderboard))
+        .route("/admin/members", get(handlers::admin_list_members))
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::not_found)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), track))
+        .with_state(state)
+}
+
+/// Counts every request and adds the variant's response headers.
+async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    let mut res = next.run(req).await;
+    policy::decorate(state.variant, res.headers_mut());
+    res
+}

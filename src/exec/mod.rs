@@ -1,0 +1,9 @@
+//! The only async stage: sends probes over HTTP with bounded concurrency, a rate limit and
+//! per-request timeouts, and records what came back as `Exchange`s (transport errors are data).
+
+mod client;
+mod exchange;
+
+pub(crate) use client::join_url;
+pub use client::{ExecError, ExecSettings, ExecStats, Executor};
+pub use exchange::{Exchange, ProbeRequest};

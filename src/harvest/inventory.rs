@@ -1,0 +1,170 @@
+//! What one user owns, and how to fill an operation's parameters from it.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use crate::checks::judge::{distinctive_values, normalise_key};
+use crate::identity::Role;
+use crate::model::{Operation, ParamLocation};
+
+/// Parameter names that name the user themself (`{userId}`, `{memberId}`…), normalised.
+const PRINCIPAL_STEMS: &[&str] = &[
+    "user", "member", "account", "owner", "profile", "customer", "person", "player", "athlete",
+    "author", "creator", "uid",
+];
+
+/// Most values we keep per parameter: enough to probe, few enough to stay cheap.
+const MAX_VALUES: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub role: Role,
+    /// The user's own record from the "me"-style operation.
+    pub me: Option<Value>,
+    /// The user's ID (`id` of the me record), as text.
+    pub principal_id: Option<String>,
+    /// Object IDs this user owns, by normalised parameter name (`memberid` → ["2"]).
+    pub owned: BTreeMap<String, Vec<String>>,
+    /// IDs this user has seen in any response (public catalogue items included).
+    pub seen: BTreeMap<String, Vec<String>>,
+    /// Distinctive values of everything this user owns: "the caller's own data".
+    pub own_values: HashSet<String>,
+}
+
+impl Inventory {
+    pub fn new(role: Role) -> Inventory {
+        Inventory {
+            role,
+            me: None,
+            principal_id: None,
+            owned: BTreeMap::new(),
+            seen: BTreeMap::new(),
+            own_values: HashSet::new(),
+        }
+    }
+
+    pub(crate) fn is_principal_param(name: &str) -> bool {
+        let n = normalise_key(name);
+        let stem = n.strip_suffix("id").unwrap_or(&n);
+        PRINCIPAL_STEMS.contains(&stem) || n == "me"
+    }
+
+    pub(crate) fn add_owned(&mut self, param: &str, value: String) {
+        push_capped(
+            self.owned.entry(normalise_key(param)).or_default(),
+            value.clone(),
+        );
+        self.add_seen(param, value);
+    }
+
+    pub(crate) fn add_seen(&mut self, param: &str, value: String) {
+        push_capped(self.seen.entry(normalise_key(param)).or_default(), value);
+    }
+
+    pub(crate) fn absorb_own(&mut self, value: &Value) {
+        self.own_values.extend(distinctive_values(value));
+    }
+
+    pub fn owned_values(&self, param: &str) -> &[String] {
+        self.owned
+            .get(&normalise_key(param))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn seen_values(&self, param: &str) -> &[String] {
+        self.seen
+            .get(&normalise_key(param))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Values for every path parameter of `op` from what this user owns. `None` when one
+    /// parameter has no owned value.
+    pub fn fill_owned(&self, op: &Operation) -> Option<Vec<(String, String)>> {
+        op.path_param_names()
+            .into_iter()
+            .map(|p| {
+                self.owned_values(p)
+                    .first()
+                    .map(|v| (p.to_owned(), v.clone()))
+            })
+            .collect()
+    }
+
+    /// Like `fill_owned`, falling back to any value this user has seen, then to the spec's
+    /// example. Returns the filling and whether every value is owned.
+    pub fn fill_any(&self, op: &Operation) -> Option<(Vec<(String, String)>, bool)> {
+        let mut all_owned = true;
+        let mut out = Vec::new();
+        for p in op.path_param_names() {
+            let value = if let Some(v) = self.owned_values(p).first() {
+                v.clone()
+            } else {
+                all_owned = false;
+                if let Some(v) = self.seen_values(p).first() {
+                    v.clone()
+                } else {
+                    example_for(op, p)?
+                }
+            };
+            out.push((p.to_owned(), value));
+        }
+        Some((out, all_owned))
+    }
+}
+
+fn push_capped(values: &mut Vec<String>, value: String) {
+    if values.len() < MAX_VALUES && !values.contains(&value) {
+        values.push(value);
+    }
+}
+
+/// The spec's example for a path parameter, as text.
+fn example_for(op: &Operation, name: &str) -> Option<String> {
+    op.parameters
+        .iter()
+        .find(|p| p.location == ParamLocation::Path && p.name == name)
+        .and_then(|p| p.example.as_ref())
+        .and_then(scalar_text)
+}
+
+/// A JSON scalar as the text we put in a URL.
+pub(crate) fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Fills a path template with values (percent-encoded).
+pub(crate) fn fill_path(template: &str, values: &[(String, String)]) -> String {
+    let mut path = template.to_owned();
+    for (name, value) in values {
+        let encoded: String =
+            url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
+        path = path.replace(&format!("{{{name}}}"), &encoded.replace('+', "%20"));
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principal_params() {
+        assert!(Inventory::is_principal_param("userId"));
+        assert!(Inventory::is_principal_param("member_id"));
+        assert!(!Inventory::is_principal_param("workoutId"));
+    }
+
+    #[test]
+    fn fill_path_encodes() {
+        let p = fill_path(
+            "/a/{x}/b/{y}",
+            &[("x".into(), "1".into()), ("y".into(), "a b/c".into())],
+        );
+        assert_eq!(p, "/a/1/b/a%20b%2Fc");
+    }
+}

@@ -1,0 +1,152 @@
+//! Preflight: before any probe, prove the credentials work and belong to two different users.
+
+use serde_json::Value;
+use url::Url;
+
+use super::find_me_operation;
+use super::harvester::record_id;
+use crate::exec::{Executor, ProbeRequest, join_url};
+use crate::identity::Role;
+use crate::model::{Api, HttpMethod};
+
+/// What one identity's preflight request showed (printed and in every report).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PreflightEntry {
+    pub identity: Role,
+    /// `GET /me`.
+    pub operation: String,
+    pub status: Option<u16>,
+    /// The principal's ID when the response had one.
+    pub principal: Option<String>,
+    pub verdict: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PreflightError {
+    #[error("target unreachable: {method} {url}: {error}")]
+    Unreachable {
+        method: HttpMethod,
+        url: String,
+        error: String,
+    },
+    #[error(
+        "{identity} was not accepted: {operation} answered {status} (check the credential's header name and value)"
+    )]
+    Rejected {
+        identity: Role,
+        operation: String,
+        status: u16,
+    },
+    #[error(
+        "user-a and user-b resolve to the same principal (id `{principal}` from {operation}): use two different test users"
+    )]
+    SamePrincipal {
+        principal: String,
+        operation: String,
+    },
+    #[error(
+        "user-a and user-b got identical answers from {operation}: they look like the same user"
+    )]
+    SameAnswer { operation: String },
+    #[error(
+        "{operation} answered {status} with data to a request without credentials, so apileak cannot tell whether the credentials are applied; point the scan at an API whose identity operation requires authentication"
+    )]
+    AnonymousAccepted { operation: String, status: u16 },
+}
+
+/// Runs the preflight; `Ok` carries what was observed for the report.
+pub async fn preflight(
+    api: &Api,
+    exec: &Executor,
+    base: &Url,
+) -> Result<Vec<PreflightEntry>, PreflightError> {
+    // Prefer the "me" operation; else any secured read without parameters.
+    let op = find_me_operation(api).or_else(|| {
+        api.operations.iter().find(|op| {
+            op.method == HttpMethod::Get
+                && op.requires_auth()
+                && op.parameters.iter().all(|p| !p.required)
+        })
+    });
+    let Some(op) = op else {
+        tracing::warn!(
+            "no read operation without parameters to verify the identities with; continuing unverified"
+        );
+        return Ok(Vec::new());
+    };
+    let url = join_url(base, &op.path, &[]);
+    let roles = [Role::Anonymous, Role::UserA, Role::UserB];
+    let exchanges = exec
+        .send_all(
+            roles
+                .iter()
+                .map(|r| ProbeRequest::get(*r, url.clone()))
+                .collect(),
+        )
+        .await;
+    let mut entries = Vec::new();
+    for (role, ex) in roles.iter().zip(&exchanges) {
+        let Some(status) = ex.status else {
+            return Err(PreflightError::Unreachable {
+                method: op.method,
+                url: url.to_string(),
+                error: ex.error.clone().unwrap_or_default(),
+            });
+        };
+        let principal = ex.json.as_ref().and_then(record_id);
+        let verdict = match role {
+            Role::Anonymous if ex.is_success() && op.requires_auth() => {
+                if ex
+                    .json
+                    .as_ref()
+                    .is_some_and(|v| !crate::checks::judge::is_error_shaped(v))
+                {
+                    return Err(PreflightError::AnonymousAccepted {
+                        operation: op.display_name(),
+                        status,
+                    });
+                }
+                "accepted without credentials, but returned no data".to_owned()
+            }
+            Role::Anonymous => format!("refused without credentials ({status})"),
+            _ if !ex.is_success() => {
+                return Err(PreflightError::Rejected {
+                    identity: *role,
+                    operation: op.display_name(),
+                    status,
+                });
+            }
+            _ => match &principal {
+                Some(p) => format!("authenticated as principal `{p}`"),
+                None => "authenticated (no id in the response)".to_owned(),
+            },
+        };
+        entries.push(PreflightEntry {
+            identity: *role,
+            operation: op.display_name(),
+            status: Some(status),
+            principal,
+            verdict,
+        });
+    }
+    let (a, b) = (&exchanges[1], &exchanges[2]);
+    match (&entries[1].principal, &entries[2].principal) {
+        (Some(pa), Some(pb)) if pa == pb => {
+            return Err(PreflightError::SamePrincipal {
+                principal: pa.clone(),
+                operation: op.display_name(),
+            });
+        }
+        (None, None) if same_json(a.json.as_ref(), b.json.as_ref()) && a.body == b.body => {
+            return Err(PreflightError::SameAnswer {
+                operation: op.display_name(),
+            });
+        }
+        _ => {}
+    }
+    Ok(entries)
+}
+
+fn same_json(a: Option<&Value>, b: Option<&Value>) -> bool {
+    a == b
+}

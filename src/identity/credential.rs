@@ -1,0 +1,166 @@
+//! Credentials as header lines (`Authorization: Bearer …`, `X-API-Key: …`, `Cookie: …`).
+
+use std::fmt;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+
+/// The identities a probe can be sent as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Anonymous,
+    UserA,
+    UserB,
+}
+
+impl Role {
+    /// Stable name used in reports (`user-a`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Anonymous => "anonymous",
+            Role::UserA => "user-a",
+            Role::UserB => "user-b",
+        }
+    }
+
+    /// The environment variable a reproduction command refers to instead of the secret.
+    pub fn env_var(self) -> Option<&'static str> {
+        match self {
+            Role::Anonymous => None,
+            Role::UserA => Some("APILEAK_USER_A"),
+            Role::UserB => Some("APILEAK_USER_B"),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error("{role} credential is not a header line `Name: value` (got {shape})")]
+    NotHeaderLine { role: Role, shape: String },
+    #[error("{role} credential has an invalid header name `{name}`")]
+    BadName { role: Role, name: String },
+    #[error("{role} credential header `{name}` has a value that cannot be sent in HTTP")]
+    BadValue { role: Role, name: String },
+}
+
+/// One identity's headers. Values are secrets: `Debug` never shows them.
+#[derive(Clone)]
+pub struct Credential {
+    headers: Vec<(HeaderName, SecretString)>,
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(
+                self.headers
+                    .iter()
+                    .map(|(n, _)| format!("{n}: {}", super::REDACTED)),
+            )
+            .finish()
+    }
+}
+
+impl Credential {
+    /// Parses one or more header lines (separated by newlines, as an env var may hold).
+    pub fn parse(role: Role, lines: &str) -> Result<Credential, CredentialError> {
+        let mut headers = Vec::new();
+        for line in lines.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let Some((name, value)) = line.split_once(':') else {
+                // Never echo the line itself: it is probably a bare token.
+                return Err(CredentialError::NotHeaderLine {
+                    role,
+                    shape: format!("{} characters without a colon", line.chars().count()),
+                });
+            };
+            let name = name.trim();
+            let header =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|_| CredentialError::BadName {
+                    role,
+                    name: name.chars().take(40).collect(),
+                })?;
+            let value = value.trim();
+            if HeaderValue::from_str(value).is_err() || value.is_empty() {
+                return Err(CredentialError::BadValue {
+                    role,
+                    name: header.to_string(),
+                });
+            }
+            headers.push((header, SecretString::from(value.to_owned())));
+        }
+        if headers.is_empty() {
+            return Err(CredentialError::NotHeaderLine {
+                role,
+                shape: "an empty value".into(),
+            });
+        }
+        Ok(Credential { headers })
+    }
+
+    /// Header names only, for reports.
+    pub fn header_names(&self) -> Vec<String> {
+        self.headers.iter().map(|(n, _)| n.to_string()).collect()
+    }
+
+    /// Headers to put on a request. Only the executor calls this, for the target's own origin.
+    pub(crate) fn header_pairs(&self) -> impl Iterator<Item = (&HeaderName, &str)> {
+        self.headers.iter().map(|(n, v)| (n, v.expose_secret()))
+    }
+
+    /// Secret parts to scrub from any text we output: whole values and, for `Bearer x` /
+    /// `Basic x` / `a=b; c=d` shapes, the token and each cookie value on their own.
+    pub(crate) fn secret_fragments(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (_, v) in &self.headers {
+            let v = v.expose_secret();
+            out.push(v.to_owned());
+            if let Some((_, token)) = v.split_once(' ') {
+                out.push(token.trim().to_owned());
+            }
+            for part in v.split(';') {
+                if let Some((_, cookie)) = part.split_once('=') {
+                    out.push(cookie.trim().to_owned());
+                }
+            }
+        }
+        // Tiny fragments would shred unrelated text; anything this short is not a real secret.
+        out.retain(|s| s.len() >= 6);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_header_lines_and_hides_values_in_debug() {
+        let c = Credential::parse(Role::UserA, "Authorization: Bearer abcdef123\nX-Extra: 1")
+            .expect("valid");
+        assert_eq!(c.header_names(), ["authorization", "x-extra"]);
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("abcdef123"), "{dbg}");
+        assert!(c.secret_fragments().contains(&"abcdef123".to_owned()));
+    }
+
+    #[test]
+    fn bare_token_is_rejected_without_echoing_it() {
+        let err = Credential::parse(Role::UserB, "supersecrettoken").expect_err("no colon");
+        assert!(!err.to_string().contains("supersecrettoken"));
+        assert!(err.to_string().contains("user-b"));
+    }
+
+    #[test]
+    fn cookie_values_are_fragments() {
+        let c = Credential::parse(Role::UserA, "Cookie: session=s3cr3tvalue; theme=dark")
+            .expect("valid");
+        assert!(c.secret_fragments().contains(&"s3cr3tvalue".to_owned()));
+    }
+}

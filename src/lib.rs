@@ -1,0 +1,18 @@
+//! apileak: an API security scanner (DAST) for CI.
+//!
+//! Pipeline: spec → model → plan → exec → findings → report (see `../shared/STYLE.md`).
+
+pub mod app;
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod exec;
+pub mod exit;
+pub mod findings;
+pub mod harvest;
+pub mod identity;
+pub mod model;
+pub mod plan;
+pub mod report;
+pub mod spec;

@@ -1,0 +1,98 @@
+//! apileak's entry point: parse the CLI, set up logging, run, map the outcome to an exit code.
+//! The human report goes to stdout from here; everything else logs to stderr.
+#![expect(
+    clippy::print_stdout,
+    reason = "main prints the human report and the catalogue"
+)]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use apileak::app::{self, AppError};
+use apileak::cli::{ChecksCommand, Cli, Command};
+use apileak::config::ScanConfig;
+use apileak::{exit, report};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return code(exit::USAGE);
+        }
+    };
+    let result = runtime.block_on(run(cli.command));
+    match result {
+        Ok(c) => code(c),
+        Err(e) => {
+            let c = e.exit_code();
+            eprintln!("{:?}", miette::Report::new(e));
+            code(c)
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<i32, AppError> {
+    match command {
+        Command::Scan(args) => {
+            let config = ScanConfig::from_args(args)?;
+            let report = app::scan(&config).await?;
+            app::write_outputs(&report, &config.outputs)?;
+            print!("{}", report::render_human(&report));
+            Ok(gate(&report))
+        }
+        Command::Demo(args) => {
+            let report = app::demo(&args).await?;
+            print!("{}", report::render_human(&report));
+            println!("reports written to {}/", args.out_dir.display());
+            Ok(gate(&report))
+        }
+        Command::DemoApi(args) => {
+            app::serve_demo(&args).await?;
+            Ok(exit::CLEAN)
+        }
+        Command::Checks { command } => {
+            match command {
+                ChecksCommand::List => print!("{}", app::checks_list()?),
+                ChecksCommand::Explain { id } => println!("{}", app::checks_explain(&id)?),
+            }
+            Ok(exit::CLEAN)
+        }
+    }
+}
+
+fn gate(report: &report::Report) -> i32 {
+    if report.gate_failed() {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}
+
+fn code(c: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(c).unwrap_or(1))
+}
+
+/// Logs go to stderr; stdout is for the report.
+fn init_tracing(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (_, 0) => "apileak=info",
+        (_, 1) => "apileak=debug",
+        _ => "apileak=trace",
+    };
+    let filter = EnvFilter::try_from_env("APILEAK_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}

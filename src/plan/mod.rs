@@ -1,0 +1,5 @@
+//! Probe planning: pure and deterministic, so the same model and inventories give the same plan.
+
+mod builder;
+
+pub use builder::{Plan, PlanEntry, build};

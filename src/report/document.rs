@@ -1,0 +1,90 @@
+//! The finished scan: the one structure every output format is rendered from.
+
+use crate::exec::ExecStats;
+use crate::findings::{Finding, Severity};
+use crate::harvest::PreflightEntry;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub tool: ToolInfo,
+    pub api: ApiInfo,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// The gate threshold this scan ran with.
+    pub fail_on: Severity,
+    pub preflight: Vec<PreflightEntry>,
+    /// One entry per applicable check × operation, passing ones included.
+    pub cases: Vec<CaseResult>,
+    /// Deduplicated findings, most severe first.
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+    /// Things the scan skipped or could not read (spec warnings included).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApiInfo {
+    pub title: String,
+    /// The spec file as a forward-slash path relative to the repository root (or as given when
+    /// it lies outside); SARIF and JUnit anchor findings to it.
+    pub spec_path: String,
+    pub base_url: String,
+    pub operations: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseResult {
+    pub check: String,
+    pub operation_id: String,
+    pub method: String,
+    pub path: String,
+    pub line: usize,
+    pub outcome: Outcome,
+}
+
+impl CaseResult {
+    pub fn operation(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Outcome {
+    Passed {
+        probes: usize,
+    },
+    /// Indices into `Report::findings`.
+    Failed {
+        probes: usize,
+        findings: Vec<usize>,
+    },
+    Skipped {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Stats {
+    #[serde(flatten)]
+    pub exec: ExecStats,
+    pub probes: usize,
+}
+
+impl Report {
+    /// Findings at or above the threshold: these fail the build.
+    pub fn gating_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity >= self.fail_on)
+    }
+
+    pub fn gate_failed(&self) -> bool {
+        self.gating_findings().next().is_some()
+    }
+}

@@ -1,0 +1,99 @@
+//! The terminal report: preflight, a findings table and a one-line verdict.
+
+use tabled::settings::peaker::Priority;
+use tabled::settings::{Style, Width};
+use tabled::{Table, Tabled};
+
+use super::{Outcome, Report};
+
+/// Fits a CI log and an 80-column-plus terminal without wrapping every cell.
+const TABLE_WIDTH: usize = 120;
+
+#[derive(Tabled)]
+struct Row {
+    #[tabled(rename = "severity")]
+    severity: String,
+    #[tabled(rename = "check")]
+    check: String,
+    #[tabled(rename = "operation")]
+    operation: String,
+    #[tabled(rename = "as")]
+    identity: String,
+    #[tabled(rename = "evidence")]
+    evidence: String,
+}
+
+pub fn render_human(report: &Report) -> String {
+    let mut out = format!(
+        "apileak {} — {} ({} operations) at {}\n",
+        report.tool.version, report.api.title, report.api.operations, report.api.base_url
+    );
+    for p in &report.preflight {
+        out.push_str(&format!(
+            "  preflight {:<9} {}: {}\n",
+            p.identity.name(),
+            p.operation,
+            p.verdict
+        ));
+    }
+    if report.findings.is_empty() {
+        out.push_str("\nNo findings.\n");
+    } else {
+        let rows = report.findings.iter().map(|f| Row {
+            severity: f.severity.to_string(),
+            check: format!("{}\n{}", f.check, f.owasp),
+            // The concrete request without scheme and host: the header line names the target.
+            operation: format!(
+                "{}\n{}",
+                f.operation(),
+                f.evidence
+                    .url
+                    .strip_prefix(report.api.base_url.trim_end_matches('/'))
+                    .unwrap_or(&f.evidence.url)
+            ),
+            identity: f.evidence.identity.to_string(),
+            evidence: {
+                let mut e = format!("{} ", f.evidence.status);
+                let shown: Vec<String> = f
+                    .evidence
+                    .matches
+                    .iter()
+                    .take(3)
+                    .map(|m| format!("{}={}", m.pointer, m.value))
+                    .collect();
+                e.push_str(&shown.join(", "));
+                if f.evidence.matches.len() > 3 {
+                    e.push_str(&format!(" (+{})", f.evidence.matches.len() - 3));
+                }
+                e
+            },
+        });
+        let mut table = Table::new(rows);
+        // Shrink the widest column first so short ones (severity, check) stay readable.
+        table.with(Style::sharp()).with(
+            Width::wrap(TABLE_WIDTH)
+                .priority(Priority::max(true))
+                .keep_words(true),
+        );
+        out.push('\n');
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for c in &report.cases {
+        match c.outcome {
+            Outcome::Passed { .. } => passed += 1,
+            Outcome::Failed { .. } => failed += 1,
+            Outcome::Skipped { .. } => skipped += 1,
+        }
+    }
+    out.push_str(&format!(
+        "\n{} findings ({} at or above --fail-on {}); checks: {passed} passed, {failed} failed, {skipped} skipped; {} requests in {:.1}s\n",
+        report.findings.len(),
+        report.gating_findings().count(),
+        report.fail_on,
+        report.stats.exec.requests,
+        report.duration_ms as f64 / 1000.0
+    ));
+    out
+}

@@ -1,0 +1,243 @@
+//! The entry points: read a spec file (or text), parse it, detect its version, and normalise it
+//! into the `model::Api` that planning consumes.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::model::Api;
+
+use super::error::SpecError;
+use super::lines::OperationLines;
+use super::normalize::{Dialect, normalize};
+use super::parse::parse;
+use super::schema::describe;
+use super::warnings::Warnings;
+
+/// A spec turned into our model, with everything that had to be skipped.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    pub api: Api,
+    /// One message per skipped or doubtful piece (`skipped GET /x: it is a list, not a mapping`).
+    pub warnings: Vec<String>,
+    /// The declared version as written: `3.0.3`, `3.1.0`, `2.0`; empty when none is declared.
+    pub version: String,
+}
+
+/// Reads and loads the spec at `path` (YAML or JSON, whatever the extension says).
+pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| SpecError::Read {
+        name: name.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| SpecError::NotText { name })?;
+    load_str(&text, path)
+}
+
+/// Loads a spec from `text`; `source` names it in errors and becomes `Api::source`.
+pub fn load_str(text: &str, source: &Path) -> Result<LoadedSpec, SpecError> {
+    let started = Instant::now();
+    let name = source.display().to_string();
+    let (root, format) = parse(text, &name)?;
+    let parsed = started.elapsed();
+    let mut warnings = Warnings::default();
+    let (dialect, version) = detect(&root, &name, &mut warnings)?;
+    let lines = OperationLines::scan(text.strip_prefix('\u{feff}').unwrap_or(text), format);
+    let api = normalize(&root, dialect, &lines, source, &mut warnings);
+    if api.operations.is_empty() {
+        return Err(SpecError::NoOperations {
+            name,
+            skipped: warnings.into_vec(),
+        });
+    }
+    tracing::debug!(
+        spec = %name,
+        version,
+        operations = api.operations.len(),
+        ?parsed,
+        total = ?started.elapsed(),
+        "loaded spec"
+    );
+    Ok(LoadedSpec {
+        api,
+        warnings: warnings.into_vec(),
+        version,
+    })
+}
+
+/// Which dialect `root` is written in, and its declared version.
+fn detect(
+    root: &Value,
+    name: &str,
+    warnings: &mut Warnings,
+) -> Result<(Dialect, String), SpecError> {
+    let not_openapi = |reason: String| SpecError::NotOpenApi {
+        name: name.to_owned(),
+        reason,
+    };
+    let Some(object) = root.as_object() else {
+        return Err(not_openapi(match root {
+            Value::Null => "the document is empty".into(),
+            other => format!("the top level is {}, not a mapping", describe(other)),
+        }));
+    };
+    // YAML reads `openapi: 3.0` and `swagger: 2.0` as numbers.
+    let version_of = |key: &str, value: &Value| match value {
+        Value::String(text) => Ok(text.clone()),
+        Value::Number(number) => Ok(number.to_string()),
+        other => Err(not_openapi(format!(
+            "`{key}` is {}, not a version",
+            describe(other)
+        ))),
+    };
+    if let Some(value) = object.get("openapi") {
+        let version = version_of("openapi", value)?;
+        if !(version.starts_with("3.0") || version.starts_with("3.1")) {
+            warnings.push(format!(
+                "unknown openapi version `{version}`; reading it as 3.1"
+            ));
+        }
+        return Ok((Dialect::OpenApi3, version));
+    }
+    if let Some(value) = object.get("swagger") {
+        let version = version_of("swagger", value)?;
+        if version != "2.0" && version != "2" {
+            warnings.push(format!(
+                "unknown swagger version `{version}`; reading it as 2.0"
+            ));
+        }
+        return Ok((Dialect::Swagger2, version));
+    }
+    if object.contains_key("paths") {
+        warnings.push("no `openapi` or `swagger` version field; reading it as OpenAPI 3".into());
+        return Ok((Dialect::OpenApi3, String::new()));
+    }
+    Err(not_openapi(
+        "it has no `openapi`, `swagger` or `paths` field".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<LoadedSpec, SpecError> {
+        load_str(text, Path::new("api.yaml"))
+    }
+
+    fn error(text: &str) -> String {
+        load(text).expect_err("must fail").to_string()
+    }
+
+    #[test]
+    fn versions() {
+        let ops = "paths:\n  /a:\n    get: {}\n";
+        let spec = load(&format!("openapi: 3.1.0\n{ops}")).expect("loads");
+        assert_eq!((spec.version.as_str(), spec.warnings.len()), ("3.1.0", 0));
+        let spec = load(&format!("openapi: 3.0\n{ops}")).expect("loads");
+        assert_eq!(spec.version, "3.0");
+        let spec = load(&format!("swagger: '2.0'\n{ops}")).expect("loads");
+        assert_eq!(spec.version, "2.0");
+        let spec = load(&format!("openapi: 4.0.0\n{ops}")).expect("loads");
+        assert_eq!(
+            spec.warnings,
+            ["unknown openapi version `4.0.0`; reading it as 3.1"]
+        );
+        let spec = load(ops).expect("loads");
+        assert_eq!(spec.version, "");
+        assert_eq!(
+            spec.warnings,
+            ["no `openapi` or `swagger` version field; reading it as OpenAPI 3"]
+        );
+    }
+
+    #[test]
+    fn lines_come_from_the_original_text() {
+        let spec = load(
+            "\u{feff}openapi: 3.0.0\npaths:\n  /a:\n    get: {}\n    post:\n      summary: x\n",
+        )
+        .expect("loads");
+        let lines: Vec<usize> = spec
+            .api
+            .operations
+            .iter()
+            .map(|o| o.location.line)
+            .collect();
+        assert_eq!(lines, [4, 5]);
+        assert_eq!(spec.api.source, Path::new("api.yaml"));
+    }
+
+    #[test]
+    fn not_openapi_documents() {
+        assert_eq!(
+            error("- a\n- b\n"),
+            "spec `api.yaml` is not an OpenAPI or Swagger document: the top level is a list, not a mapping"
+        );
+        assert_eq!(
+            error("[1, 2]"),
+            "spec `api.yaml` is not an OpenAPI or Swagger document: the top level is a list, not a mapping"
+        );
+        assert_eq!(
+            error("name: my-app\nversion: 1.0\n"),
+            "spec `api.yaml` is not an OpenAPI or Swagger document: it has no `openapi`, `swagger` or `paths` field"
+        );
+        assert_eq!(
+            error("# only a comment\n"),
+            "spec `api.yaml` is not an OpenAPI or Swagger document: the document is empty"
+        );
+        assert_eq!(
+            error("just a string"),
+            "spec `api.yaml` is not an OpenAPI or Swagger document: the top level is a string, not a mapping"
+        );
+        assert_eq!(
+            error("openapi: [3]\npaths: {}\n"),
+            "spec `api.yaml` is not an OpenAPI or Swagger document: `openapi` is a list, not a version"
+        );
+    }
+
+    #[test]
+    fn no_readable_operations_names_what_was_skipped() {
+        assert_eq!(
+            error("openapi: 3.0.0\npaths:\n  /a: 1\n  /b:\n    get: nope\n"),
+            "spec `api.yaml` has no readable operations (skipped: skipped path `/a`: it is a number, not a mapping; \
+             skipped GET /b: it is a string, not a mapping)"
+        );
+        assert_eq!(
+            error("openapi: 3.0.0\ninfo: {title: x}\n"),
+            "spec `api.yaml` has no readable operations (skipped: the document has no `paths`)"
+        );
+        assert_eq!(
+            error("openapi: 3.0.0\npaths: {}\n"),
+            "spec `api.yaml` has no readable operations"
+        );
+    }
+
+    #[test]
+    fn self_referencing_everything_terminates() {
+        let text = r##"{"openapi": "3.0.0",
+          "components": {
+            "schemas": {"A": {"$ref": "#/components/schemas/A"}},
+            "parameters": {"P": {"$ref": "#/components/parameters/P"}},
+            "responses": {"R": {"$ref": "#/components/responses/R"}}},
+          "paths": {
+            "/loop": {"$ref": "#/paths/~1loop"},
+            "/a": {"get": {"parameters": [{"$ref": "#/components/parameters/P"}],
+                           "responses": {"200": {"$ref": "#/components/responses/R"},
+                                         "201": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}}}}"##;
+        let spec = load_str(text, Path::new("loop.json")).expect("loads");
+        assert_eq!(spec.api.operations.len(), 1);
+        let op = &spec.api.operations[0];
+        assert!(op.parameters.is_empty());
+        assert!(op.response_schema.as_ref().is_some_and(|s| s.open));
+        assert_eq!(
+            spec.warnings,
+            [
+                "skipped path `/loop`: $ref `#/paths/~1loop` is cyclic",
+                "GET /a: skipped parameter #1: $ref `#/components/parameters/P` is cyclic",
+                "GET /a: response `200`: $ref `#/components/responses/R` is cyclic; ignored",
+            ]
+        );
+    }
+}

@@ -1,0 +1,436 @@
+//! Text → `serde_json::Value`: sniffs JSON vs YAML from the content (never the extension) and
+//! turns syntax errors into `SpecError::Parse` with a line and a miette span.
+//!
+//! YAML goes through our own bounded visitor rather than `yaml_serde::from_str::<Value>`:
+//! yaml_serde caps alias *jumps*, but one alias to a large anchor still copies the whole
+//! anchor, so a 40 KB file of aliases can expand to tens of millions of nodes. The visitor
+//! charges every node (and long strings) against a budget proportional to the text size.
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{NamedSource, SourceSpan};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+};
+use serde_json::{Map, Value};
+
+use super::error::SpecError;
+
+/// The syntax a spec was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Yaml,
+}
+
+/// Extra nodes allowed on top of one per byte: room for modest, legitimate alias use.
+const EXTRA_NODE_BUDGET: usize = 100_000;
+/// A string costs one node per this many bytes (on top of its own node).
+const BYTES_PER_NODE: usize = 16;
+const BUDGET_MESSAGE: &str = "document expands to too many nodes (a YAML alias bomb?)";
+
+/// Parses `text` as JSON (if it starts with `{` or `[`) or YAML. `name` is used in errors.
+pub(crate) fn parse(text: &str, name: &str) -> Result<(Value, Format), SpecError> {
+    // A BOM is legal at the start of either syntax but serde_json rejects it.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - body.len();
+    let trimmed = body.trim_start();
+    if trimmed.is_empty() {
+        return Err(SpecError::Empty {
+            name: name.to_owned(),
+        });
+    }
+    if trimmed.starts_with(['{', '[']) {
+        return match serde_json::from_str::<Value>(body) {
+            Ok(value) => Ok((value, Format::Json)),
+            // JSON-looking text may still be valid YAML flow style; only if that fails too is it
+            // an error, and then the JSON message is the useful one.
+            Err(json_err) => match parse_yaml(body) {
+                Ok(value) => Ok((value, Format::Yaml)),
+                Err(_) => Err(json_error(text, bom, name, &json_err)),
+            },
+        };
+    }
+    match parse_yaml(body) {
+        Ok(value) => Ok((value, Format::Yaml)),
+        Err(err) => Err(yaml_error(text, bom, name, &err)),
+    }
+}
+
+fn parse_yaml(text: &str) -> Result<Value, yaml_serde::Error> {
+    let budget = Cell::new(text.len().saturating_add(EXTRA_NODE_BUDGET));
+    let de = yaml_serde::Deserializer::from_str(text);
+    ValueSeed {
+        budget: &budget,
+        yaml: true,
+    }
+    .deserialize(de)
+}
+
+fn json_error(text: &str, bom: usize, name: &str, err: &serde_json::Error) -> SpecError {
+    let message = err.to_string();
+    // serde_json appends the position we report separately.
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
+    syntax_error(text, bom, name, err.line(), err.column(), message)
+}
+
+fn yaml_error(text: &str, bom: usize, name: &str, err: &yaml_serde::Error) -> SpecError {
+    let message = err.to_string();
+    let (line, column) = err
+        .location()
+        .map_or((0, 0), |loc| (loc.line(), loc.column()));
+    let message = message.replacen(&format!(" at line {line} column {column}"), "", 1);
+    syntax_error(text, bom, name, line, column, message)
+}
+
+fn syntax_error(
+    text: &str,
+    bom: usize,
+    name: &str,
+    line: usize,
+    column: usize,
+    message: String,
+) -> SpecError {
+    let span =
+        (line > 0).then(|| SourceSpan::from((bom + byte_offset(&text[bom..], line, column), 0)));
+    SpecError::Parse {
+        name: name.to_owned(),
+        line,
+        column,
+        message,
+        src: Some(Arc::new(NamedSource::new(name, text.to_owned()))),
+        span,
+    }
+}
+
+/// Byte offset of 1-based `line`/`column` (columns counted in characters), clamped to the text.
+fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(line_start..).unwrap_or("");
+    let in_line = rest
+        .char_indices()
+        .take_while(|&(_, c)| c != '\n')
+        .nth(column.saturating_sub(1))
+        .map_or_else(|| rest.find('\n').unwrap_or(rest.len()), |(i, _)| i);
+    (line_start + in_line).min(text.len())
+}
+
+/// Builds a `Value` from any deserializer, charging each node against `budget`.
+struct ValueSeed<'b> {
+    budget: &'b Cell<usize>,
+    /// Apply YAML merge keys (`<<: *base`).
+    yaml: bool,
+}
+
+impl ValueSeed<'_> {
+    fn spend<E: de::Error>(&self, cost: usize) -> Result<(), E> {
+        match self.budget.get().checked_sub(cost) {
+            Some(left) => {
+                self.budget.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(BUDGET_MESSAGE)),
+        }
+    }
+
+    fn again(&self) -> ValueSeed<'_> {
+        ValueSeed {
+            budget: self.budget,
+            yaml: self.yaml,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML or JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        self.spend(1)?;
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        self.spend(1)?;
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        self.spend(1)?;
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        self.spend(1)?;
+        // NaN and infinities have no JSON form.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        self.spend(1 + v.len() / BYTES_PER_NODE)?;
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        self.spend(1 + v.len() / BYTES_PER_NODE)?;
+        Ok(Value::String(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
+        self.visit_str(&String::from_utf8_lossy(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        self.spend(1)?;
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.spend(1)?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self.again())? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.spend(1)?;
+        let mut object = Map::new();
+        let mut merged = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed {
+            budget: self.budget,
+        })? {
+            let value = map.next_value_seed(self.again())?;
+            if self.yaml && key == "<<" {
+                merged.push(value);
+            } else {
+                object.insert(key, value);
+            }
+        }
+        // YAML merge keys: explicit keys win, earlier merged mappings win over later ones.
+        for value in merged {
+            let sources = match value {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            for source in sources {
+                match source {
+                    Value::Object(entries) => {
+                        for (k, v) in entries {
+                            object.entry(k).or_insert(v);
+                        }
+                    }
+                    _ => {
+                        return Err(de::Error::custom(
+                            "merge key `<<` needs a mapping or a list of mappings",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(Value::Object(object))
+    }
+
+    /// A YAML tag (`!foo value`) arrives as an enum; keep the tagged value, drop the tag.
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        let (_tag, variant): (de::IgnoredAny, _) = data.variant()?;
+        variant.newtype_variant_seed(self)
+    }
+}
+
+/// Mapping keys: strings, or scalars written as keys (`200:`, `true:`) as their text.
+struct KeySeed<'b> {
+    budget: &'b Cell<usize>,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        // For YAML, `deserialize_str` hands over a plain scalar's source text (`200`, `~`).
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        let seed = ValueSeed {
+            budget: self.budget,
+            yaml: true,
+        };
+        seed.spend(1 + v.len() / BYTES_PER_NODE)?;
+        Ok(v.to_owned())
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        self.visit_str(&v.to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        self.visit_str(&v.to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        self.visit_str(&v.to_string())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        self.visit_str(&v.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> (Value, Format) {
+        parse(text, "t.yaml").expect("parses")
+    }
+
+    fn parse_err(text: &str) -> String {
+        parse(text, "t.yaml").expect_err("must fail").to_string()
+    }
+
+    #[test]
+    fn sniffs_json_and_yaml_from_content() {
+        assert_eq!(parse_ok("{\"a\": 1}").1, Format::Json);
+        assert_eq!(parse_ok("\u{feff}  \n{\"a\": 1}").1, Format::Json);
+        assert_eq!(parse_ok("a: 1").1, Format::Yaml);
+        // Flow-style YAML that is not JSON.
+        assert_eq!(parse_ok("{a: 1}").0, serde_json::json!({"a": 1}));
+    }
+
+    #[test]
+    fn yaml_scalar_keys_become_strings() {
+        let (v, _) = parse_ok("responses:\n  200: {description: ok}\n  2XX: x\n  true: y\n");
+        let keys: Vec<&String> = v["responses"].as_object().expect("object").keys().collect();
+        assert_eq!(keys, ["200", "2XX", "true"]);
+    }
+
+    #[test]
+    fn yaml_tags_and_merge_keys() {
+        let (v, _) = parse_ok("a: !custom {x: 1}\nbase: &b {p: 1, q: 2}\nc:\n  <<: *b\n  q: 3\n");
+        assert_eq!(v["a"], serde_json::json!({"x": 1}));
+        assert_eq!(v["c"], serde_json::json!({"q": 3, "p": 1}));
+    }
+
+    #[test]
+    fn syntax_errors_name_file_and_line() {
+        let msg = parse_err("a: 1\nb: [1, 2\nc: 3\n");
+        assert!(
+            msg.starts_with("failed to parse spec `t.yaml`: line "),
+            "{msg}"
+        );
+        let msg = parse_err("{\n  \"a\": 1,\n  \"b\": ]\n}");
+        assert_eq!(
+            msg,
+            "failed to parse spec `t.yaml`: line 3, column 8: expected value"
+        );
+    }
+
+    #[test]
+    fn parse_error_carries_a_span_inside_the_text() {
+        let text = "{\n  \"a\": 1,\n  \"b\": ]\n}";
+        let Err(SpecError::Parse {
+            span: Some(span), ..
+        }) = parse(text, "t.json")
+        else {
+            panic!("expected a parse error with a span");
+        };
+        assert_eq!(&text[span.offset()..=span.offset()], "]");
+    }
+
+    #[test]
+    fn empty_and_whitespace_are_empty() {
+        assert_eq!(
+            parse_err(""),
+            "failed to parse spec `t.yaml`: the file is empty"
+        );
+        assert_eq!(
+            parse_err(" \n\t\n"),
+            "failed to parse spec `t.yaml`: the file is empty"
+        );
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_quickly() {
+        // Classic billion laughs: nine levels of nine aliases.
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let mut prev = 'a';
+        for name in 'b'..='i' {
+            bomb.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            prev = name;
+        }
+        let msg = parse_err(&bomb);
+        assert!(
+            msg.contains("limit exceeded") || msg.contains("too many nodes"),
+            "{msg}"
+        );
+
+        // Flat: one big anchor, thousands of aliases (within yaml_serde's own jump limit).
+        let mut flat = String::from("a: &a [");
+        flat.extend((0..5000).map(|i| format!("{i},")));
+        flat.push_str("0]\nb: [");
+        flat.extend((0..5000).map(|_| "*a,"));
+        flat.push_str("*a]\n");
+        let msg = parse_err(&flat);
+        assert!(msg.contains("too many nodes"), "{msg}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        assert!(parse_err(&deep).contains("recursion limit"));
+        let deep_yaml = "a: ".to_string() + &"[".repeat(10_000) + &"]".repeat(10_000);
+        assert!(parse_err(&deep_yaml).contains("recursion limit"));
+    }
+
+    #[test]
+    fn byte_offset_clamps() {
+        assert_eq!(byte_offset("ab\ncd", 2, 2), 4);
+        assert_eq!(byte_offset("ab\ncd", 9, 9), 5);
+        assert_eq!(byte_offset("ab\ncd", 1, 9), 2);
+    }
+}

@@ -6,13 +6,13 @@ use std::time::Instant;
 
 use url::Url;
 
-use crate::checks::{self, CheckMeta, PlanCx, Planned};
+use crate::checks::{self, CheckMeta, CheckSettings, PlanCx, Planned};
 use crate::config::{ConfigError, Outputs, ScanConfig, SpecSource, repo_relative};
 use crate::exec::{ExecError, Executor};
 use crate::findings::Finding;
 use crate::harvest::{self, PreflightError};
 use crate::identity::Role;
-use crate::model::Api;
+use crate::model::{Api, Operation};
 use crate::report::{self, ApiInfo, CaseResult, Outcome, Report, Stats, ToolInfo};
 use crate::spec::{self, SpecError};
 use crate::{exit, plan};
@@ -52,10 +52,7 @@ impl AppError {
 /// Scans an API and returns the finished report (nothing written yet).
 pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     let started = Instant::now();
-    let started_at = jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .unwrap_or_else(|_| jiff::Timestamp::now())
-        .to_string();
+    let started_at = now_seconds();
     let (loaded, spec_path) = match &config.spec {
         SpecSource::File(path) => (spec::load_file(path)?, repo_relative(path)),
         SpecSource::Embedded { text, path } => (
@@ -83,31 +80,50 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         Some(config.user_b.clone()),
     )?;
     let preflight = harvest::preflight(api, &exec, &base_url).await?;
-    let (user_a, user_b) = tokio::join!(
+    let (user_a, mut user_b) = tokio::join!(
         harvest::harvest(api, &exec, &base_url, Role::UserA),
         harvest::harvest(api, &exec, &base_url, Role::UserB)
     );
+    // After the read-only harvest, so what other checks learn is the same with or without
+    // writes; only checks that write to them make the scan create anything.
+    if config.exec.allow_writes && checks.iter().any(|c| c.writes_created_objects()) {
+        harvest::create_objects(api, &exec, &base_url, &mut user_b).await;
+    }
+    let settings = CheckSettings {
+        allow_writes: config.exec.allow_writes,
+        user_a_jwt: config.user_a.has_jwt(),
+        user_a_weak_key: config.user_a.weak_signing_key(),
+    };
     let cx = PlanCx {
         api,
         base_url: &base_url,
         user_a: &user_a,
         user_b: &user_b,
+        settings: &settings,
     };
-    let plan = plan::build(&checks, &cx);
+    let plan = plan::build(&checks, &cx, config.shard);
     tracing::info!(
         cases = plan.entries.len(),
         requests = plan.request_count(),
         "planned"
     );
-    let requests = plan
+    let groups: Vec<Vec<_>> = plan
         .entries
         .iter()
         .flat_map(|e| match &e.planned {
-            Planned::Probes(p) => p.iter().flat_map(|p| p.requests.clone()).collect(),
+            Planned::Probes(p) => p.iter().map(|p| p.requests.clone()).collect(),
             _ => Vec::new(),
         })
         .collect();
-    let mut exchanges = exec.send_all(requests).await.into_iter();
+    let scanned: Vec<(String, String)> = groups
+        .iter()
+        .flatten()
+        .map(|r| (r.method.to_string(), r.url.to_string()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut exchanges = exec.send_groups(groups).await.into_iter();
+    let api_wide = Operation::api_wide();
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut by_fingerprint: HashMap<String, usize> = HashMap::new();
@@ -115,7 +131,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     let mut probes_sent = 0;
     for entry in &plan.entries {
         let check = &checks[entry.check];
-        let op = &api.operations[entry.operation];
+        let op = entry.operation.map_or(&api_wide, |i| &api.operations[i]);
         let outcome = match &entry.planned {
             Planned::NotApplicable => continue,
             Planned::Skipped(reason) => Outcome::Skipped {
@@ -124,7 +140,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
             Planned::Probes(probes) => {
                 let mut hits = Vec::new();
                 for probe in probes {
-                    let got: Vec<_> = exchanges.by_ref().take(probe.requests.len()).collect();
+                    let got = exchanges.next().unwrap_or_default();
                     probes_sent += 1;
                     if let Some(f) = check.evaluate(op, probe, &got, &cx) {
                         // Same root cause reached twice (two of B's objects): one finding.
@@ -162,6 +178,11 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         });
     }
     sort_findings(&mut findings, &mut cases);
+    crate::findings::apply_suppressions(
+        &mut findings,
+        config.gate.baseline.as_ref(),
+        config.gate.ignore.as_ref(),
+    );
 
     Ok(Report {
         tool: ToolInfo {
@@ -175,8 +196,10 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
             operations: api.operations.len(),
         },
         started_at,
+        finished_at: now_seconds(),
+        scanned,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        fail_on: config.fail_on,
+        fail_on: config.gate.fail_on,
         preflight,
         cases,
         findings,
@@ -186,6 +209,12 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         },
         warnings: loaded.warnings.clone(),
     })
+}
+
+/// RFC 3339 UTC, whole seconds (GitLab's schema allows no fractions).
+fn now_seconds() -> String {
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
 }
 
 /// Most severe first; case outcomes follow the new order.
@@ -262,7 +291,51 @@ pub fn write_outputs(report: &Report, outputs: &Outputs) -> Result<(), AppError>
     if let Some(path) = &outputs.json {
         write_report(path, report::render_json(report))?;
     }
+    if let Some(path) = &outputs.gitlab {
+        let catalogue = checks::catalogue().map_err(AppError::Usage)?;
+        write_report(path, report::render_gitlab(report, &catalogue))?;
+    }
+    if let Some(path) = &outputs.codequality {
+        write_report(path, report::render_codequality(report))?;
+    }
+    if let Some(path) = &outputs.markdown {
+        write_report(path, Ok(report::render_markdown(report)))?;
+    }
+    if let Some(path) = &outputs.html {
+        write_report(path, Ok(report::render_html(report)))?;
+    }
     Ok(())
+}
+
+/// Inside GitHub Actions: the step summary, step outputs and annotations (returned, for
+/// stdout). Failing to append to GitHub's files is logged, never fatal.
+pub fn github_actions(report: &Report, outputs: &Outputs) -> Option<String> {
+    if std::env::var_os("GITHUB_ACTIONS").is_none_or(|v| v != "true") {
+        return None;
+    }
+    let append = |var: &str, text: &str| {
+        let Some(path) = std::env::var_os(var) else {
+            return;
+        };
+        let result = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+        if let Err(e) = result {
+            tracing::warn!("failed to append to ${var}: {e}");
+        }
+    };
+    append("GITHUB_STEP_SUMMARY", &report::render_markdown(report));
+    let sarif = outputs
+        .sarif
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned());
+    append(
+        "GITHUB_OUTPUT",
+        &report::render_outputs(report, sarif.as_deref()),
+    );
+    Some(report::render_annotations(report))
 }
 
 fn write_report(path: &Path, rendered: Result<String, String>) -> Result<(), AppError> {
@@ -342,18 +415,20 @@ pub async fn demo(args: &crate::cli::DemoArgs) -> Result<Report, AppError> {
             .map_err(ConfigError::from)?,
         user_b: crate::identity::Credential::parse(Role::UserB, &header(DemoUser::Bob))
             .map_err(ConfigError::from)?,
-        fail_on: args.fail_on,
-        outputs: Outputs {
-            sarif: Some(args.out_dir.join("report.sarif")),
-            junit: Some(args.out_dir.join("report.junit.xml")),
-            json: Some(args.out_dir.join("report.json")),
+        gate: crate::config::Gate {
+            fail_on: args.fail_on,
+            ..Default::default()
         },
+        outputs: Outputs::all_in(&args.out_dir),
         exec: crate::exec::ExecSettings {
             concurrency: 8,
             timeout: std::time::Duration::from_secs(10),
             rate: 200,
+            // Our own throwaway server: the write-side checks run too.
+            allow_writes: true,
         },
         checks: Vec::new(),
+        shard: None,
     };
     let report = scan(&config).await;
     server.shutdown().await;
@@ -386,4 +461,46 @@ pub async fn serve_demo(args: &crate::cli::DemoApiArgs) -> Result<(), AppError> 
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     Ok(())
+}
+
+/// `apileak baseline REPORT -o FILE`.
+pub fn write_baseline(report: &Path, output: &Path) -> Result<usize, AppError> {
+    let baseline = crate::findings::Baseline::load(report).map_err(ConfigError::from)?;
+    let text = serde_json::to_string_pretty(&baseline).map_err(|e| AppError::Report {
+        path: output.to_owned(),
+        reason: e.to_string(),
+    })?;
+    write_file(output, &text)?;
+    Ok(baseline.findings.len())
+}
+
+/// `apileak merge`: combine shard reports, apply the gate, write the outputs.
+pub fn merge(args: &crate::cli::MergeArgs) -> Result<Report, AppError> {
+    let mut reports = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            AppError::Usage(format!("failed to read report `{}`: {e}", path.display()))
+        })?;
+        let report: Report = serde_json::from_str(&text).map_err(|e| {
+            AppError::Usage(format!(
+                "`{}` is not an apileak JSON report: {e}",
+                path.display()
+            ))
+        })?;
+        reports.push(report);
+    }
+    let mut merged = report::merge_reports(reports).map_err(AppError::Usage)?;
+    sort_findings(&mut merged.findings, &mut merged.cases);
+    let gate = crate::config::Gate::from_args(&args.output)?;
+    merged.fail_on = gate.fail_on;
+    for f in &mut merged.findings {
+        f.suppressed = None;
+    }
+    crate::findings::apply_suppressions(
+        &mut merged.findings,
+        gate.baseline.as_ref(),
+        gate.ignore.as_ref(),
+    );
+    write_outputs(&merged, &Outputs::from_args(&args.output))?;
+    Ok(merged)
 }

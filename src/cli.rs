@@ -29,6 +29,21 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the bundled demo API until interrupted (to try `apileak scan` by hand).
     DemoApi(DemoApiArgs),
+    /// Merge the JSON reports of a sharded scan and write every requested format.
+    Merge(MergeArgs),
+    /// Write a baseline (accepted findings' fingerprints) from a JSON report.
+    Baseline {
+        /// A JSON report from `--json` (or the demo's report.json).
+        report: PathBuf,
+        /// Where to write the baseline.
+        #[arg(
+            short,
+            long,
+            value_name = "PATH",
+            default_value = "apileak-baseline.json"
+        )]
+        output: PathBuf,
+    },
     /// The check catalogue.
     Checks {
         #[command(subcommand)]
@@ -61,10 +76,36 @@ pub struct ScanArgs {
     /// User B's credential (a different user from A), same form as --user-a.
     #[arg(long, env = "APILEAK_USER_B", hide_env_values = true)]
     pub user_b: Option<String>,
+    /// Scan only shard I of N (`2/4`): operations are split deterministically, so N CI jobs
+    /// can scan one API in parallel; combine their JSON reports with `apileak merge`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub exec: ExecArgs,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let err = || format!("expected I/N with 1 <= I <= N, e.g. 2/4 (got `{s}`)");
+    let (i, n) = s.split_once('/').ok_or_else(err)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| err())?,
+        n.trim().parse().map_err(|_| err())?,
+    );
+    if i == 0 || n == 0 || i > n {
+        return Err(err());
+    }
+    Ok((i, n))
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports of the shards (`--json` of each `apileak scan --shard i/n`).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -78,9 +119,33 @@ pub struct OutputArgs {
     /// Write JUnit XML here (one test case per operation × check).
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
-    /// Write the JSON report here.
+    /// Write the JSON report here (the documented, stable shape every other format derives from).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// Write a GitLab DAST report here (`gl-dast-report.json`, schema 15.0.7).
+    #[arg(long, value_name = "PATH")]
+    pub gitlab: Option<PathBuf>,
+    /// Write a GitLab Code Quality report here (for tiers without the security tab).
+    #[arg(long, value_name = "PATH")]
+    pub codequality: Option<PathBuf>,
+    /// Write a Markdown summary here (also appended to $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// Write the HTML report here: one self-contained file with the authorization matrix.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Exit 0 even when findings are at or above --fail-on (scan errors still exit 2 or 3): for
+    /// CI systems where the reports, not the job status, drive the review (GitLab's advice).
+    #[arg(long)]
+    pub report_only: bool,
+    /// Findings in this baseline (a file from `apileak baseline`, or a JSON report) don't fail
+    /// the build; only new ones do.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Accepted findings, each with a reason and an expiry date (YAML, see README). An expired
+    /// entry is an error (exit 2).
+    #[arg(long, value_name = "FILE")]
+    pub ignore: Option<PathBuf>,
     /// Only run these checks (comma-separated ids; see `apileak checks list`).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub checks: Vec<String>,
@@ -97,6 +162,10 @@ pub struct ExecArgs {
     /// Requests per second, at most (be gentle with shared staging).
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub rate: u32,
+    /// Also run checks that change data (write-side BOLA, mass assignment). They only touch
+    /// objects the scan itself created. Never point this at production.
+    #[arg(long)]
+    pub allow_writes: bool,
 }
 
 #[derive(Debug, Args)]

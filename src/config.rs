@@ -6,7 +6,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::exec::ExecSettings;
-use crate::findings::Severity;
+use crate::findings::{Baseline, IgnoreFile, Severity, SuppressError};
 use crate::identity::{Credential, CredentialError, Role};
 
 /// Where the spec comes from.
@@ -25,6 +25,25 @@ pub struct Outputs {
     pub sarif: Option<PathBuf>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    pub gitlab: Option<PathBuf>,
+    pub codequality: Option<PathBuf>,
+    pub markdown: Option<PathBuf>,
+    pub html: Option<PathBuf>,
+}
+
+impl Outputs {
+    /// Every format, as `<dir>/report.<ext>` (the demo's layout).
+    pub fn all_in(dir: &Path) -> Outputs {
+        Outputs {
+            sarif: Some(dir.join("report.sarif")),
+            junit: Some(dir.join("report.junit.xml")),
+            json: Some(dir.join("report.json")),
+            gitlab: Some(dir.join("gl-dast-report.json")),
+            codequality: Some(dir.join("gl-code-quality-report.json")),
+            markdown: Some(dir.join("summary.md")),
+            html: Some(dir.join("report.html")),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -34,11 +53,52 @@ pub struct ScanConfig {
     pub base_url: Option<Url>,
     pub user_a: Credential,
     pub user_b: Credential,
-    pub fail_on: Severity,
+    pub gate: Gate,
     pub outputs: Outputs,
     pub exec: ExecSettings,
     /// Empty: all checks.
     pub checks: Vec<String>,
+    /// `(i, n)`: scan only shard i of n (1-based).
+    pub shard: Option<(usize, usize)>,
+}
+
+/// The gate's inputs shared by `scan` and `merge`: threshold, baseline, ignore file.
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    pub fail_on: Severity,
+    /// `--report-only`: findings never change the exit code.
+    pub report_only: bool,
+    pub baseline: Option<Baseline>,
+    pub ignore: Option<IgnoreFile>,
+}
+
+impl Gate {
+    pub fn from_args(args: &crate::cli::OutputArgs) -> Result<Gate, ConfigError> {
+        Ok(Gate {
+            fail_on: args.fail_on,
+            report_only: args.report_only,
+            baseline: args.baseline.as_deref().map(Baseline::load).transpose()?,
+            ignore: args
+                .ignore
+                .as_deref()
+                .map(|p| IgnoreFile::load(p, jiff::Zoned::now().date()))
+                .transpose()?,
+        })
+    }
+}
+
+impl Outputs {
+    pub fn from_args(args: &crate::cli::OutputArgs) -> Outputs {
+        Outputs {
+            sarif: args.sarif.clone(),
+            junit: args.junit.clone(),
+            json: args.json.clone(),
+            gitlab: args.gitlab.clone(),
+            codequality: args.codequality.clone(),
+            markdown: args.markdown.clone(),
+            html: args.html.clone(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +111,8 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Credential(#[from] CredentialError),
+    #[error(transparent)]
+    Suppress(#[from] SuppressError),
     #[error("invalid --base-url `{url}`: {reason}")]
     BaseUrl { url: String, reason: String },
 }
@@ -75,14 +137,11 @@ impl ScanConfig {
             base_url,
             user_a,
             user_b,
-            fail_on: args.output.fail_on,
-            outputs: Outputs {
-                sarif: args.output.sarif,
-                junit: args.output.junit,
-                json: args.output.json,
-            },
+            gate: Gate::from_args(&args.output)?,
+            outputs: Outputs::from_args(&args.output),
             exec: exec_settings(&args.exec),
             checks: args.output.checks,
+            shard: args.shard,
         })
     }
 }
@@ -92,6 +151,7 @@ pub fn exec_settings(args: &crate::cli::ExecArgs) -> ExecSettings {
         concurrency: usize::from(args.concurrency),
         timeout: Duration::from_secs(u64::from(args.timeout)),
         rate: args.rate,
+        allow_writes: args.allow_writes,
     }
 }
 

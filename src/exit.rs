@@ -13,6 +13,6 @@ pub const TARGET: i32 = 3;
 pub const HELP: &str = "\
 Exit codes:
   0  scan completed, no finding at or above --fail-on
-  1  scan completed, findings at or above --fail-on
+  1  scan completed, findings at or above --fail-on (never with --report-only)
   2  usage, configuration or spec error (nothing scanned)
   3  target unreachable, or authentication/preflight failed";

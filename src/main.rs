@@ -43,10 +43,18 @@ async fn run(command: Command) -> Result<i32, AppError> {
     match command {
         Command::Scan(args) => {
             let config = ScanConfig::from_args(args)?;
+            let report_only = config.gate.report_only;
             let report = app::scan(&config).await?;
             app::write_outputs(&report, &config.outputs)?;
             print!("{}", report::render_human(&report));
-            Ok(gate(&report))
+            if let Some(annotations) = app::github_actions(&report, &config.outputs) {
+                print!("{annotations}");
+            }
+            Ok(if report_only {
+                exit::CLEAN
+            } else {
+                gate(&report)
+            })
         }
         Command::Demo(args) => {
             let report = app::demo(&args).await?;
@@ -56,6 +64,23 @@ async fn run(command: Command) -> Result<i32, AppError> {
         }
         Command::DemoApi(args) => {
             app::serve_demo(&args).await?;
+            Ok(exit::CLEAN)
+        }
+        Command::Merge(args) => {
+            let report = app::merge(&args)?;
+            print!("{}", report::render_human(&report));
+            Ok(if args.output.report_only {
+                exit::CLEAN
+            } else {
+                gate(&report)
+            })
+        }
+        Command::Baseline { report, output } => {
+            let n = app::write_baseline(&report, &output)?;
+            println!(
+                "baseline with {n} finding(s) written to {}",
+                output.display()
+            );
             Ok(exit::CLEAN)
         }
         Command::Checks { command } => {

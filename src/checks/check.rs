@@ -10,12 +10,24 @@ use crate::findings::Finding;
 use crate::harvest::Inventory;
 use crate::model::{Api, Operation};
 
-/// What planning needs: the model, the base URL and what harvesting learned.
+/// What planning needs: the model, the base URL, what harvesting learned and the settings.
 pub struct PlanCx<'a> {
     pub api: &'a Api,
     pub base_url: &'a Url,
     pub user_a: &'a Inventory,
     pub user_b: &'a Inventory,
+    pub settings: &'a CheckSettings,
+}
+
+/// Knobs and non-secret facts about the credentials that checks plan with.
+#[derive(Debug, Clone, Default)]
+pub struct CheckSettings {
+    /// `--allow-writes`: the write-side checks may run.
+    pub allow_writes: bool,
+    /// User A's bearer token is a JWT (so forged-token probes apply).
+    pub user_a_jwt: bool,
+    /// The weak HMAC key user A's token is signed with, found offline.
+    pub user_a_weak_key: Option<&'static str>,
 }
 
 /// A group of requests judged together (e.g. the attack and the victim's own view).
@@ -37,6 +49,16 @@ pub enum Planned {
 pub trait Check: Send + Sync {
     fn meta(&self) -> &CheckMeta;
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned;
+    /// Probes about the API as a whole (undocumented paths, banners), planned once. Their
+    /// exchanges are judged by `evaluate` with `Operation::api_wide`.
+    fn plan_api(&self, _cx: &PlanCx<'_>) -> Planned {
+        Planned::NotApplicable
+    }
+    /// Whether this check writes to objects the scan creates as user B, so that (with
+    /// `--allow-writes`) the scan creates them before planning.
+    fn writes_created_objects(&self) -> bool {
+        false
+    }
     /// `exchanges` answer `probe.requests` in order.
     fn evaluate(
         &self,

@@ -45,11 +45,17 @@ pub(crate) fn finding(
     confidence: Confidence,
     message: String,
 ) -> Finding {
-    let identity = attack.request.role;
-    let request_headers = identity
-        .env_var()
-        .map(|_| vec![("credential".to_owned(), format!("{identity} {REDACTED}"))])
-        .unwrap_or_default();
+    let identity = attack.request.identity_label();
+    let mut request_headers: Vec<(String, String)> =
+        match (&attack.request.forge, attack.request.role.env_var()) {
+            (Some(_), _) => vec![("authorization".to_owned(), format!("Bearer {REDACTED}"))],
+            (None, Some(_)) => vec![(
+                "credential".to_owned(),
+                format!("{} {REDACTED}", attack.request.role),
+            )],
+            (None, None) => Vec::new(),
+        };
+    request_headers.extend(attack.request.headers.iter().cloned());
     let victim_name = victim.map(Role::name).unwrap_or("");
     Finding {
         check: meta.id.clone(),
@@ -66,9 +72,10 @@ pub(crate) fn finding(
             &meta.id,
             &op.method.to_string(),
             &op.path,
-            identity.name(),
+            &identity,
             victim_name,
         ]),
+        suppressed: None,
         evidence: Evidence {
             method: attack.request.method.to_string(),
             url: attack.request.url.to_string(),

@@ -4,10 +4,63 @@ use crate::findings::Severity;
 
 /// Every `checks/*.yml`, embedded. A test asserts each has a registered check and vice versa.
 const SOURCES: &[(&str, &str)] = &[
+    (
+        "account-enumeration",
+        include_str!("../../checks/account-enumeration.yml"),
+    ),
     ("bola-read", include_str!("../../checks/bola-read.yml")),
+    ("bola-write", include_str!("../../checks/bola-write.yml")),
+    (
+        "broken-function-level-authorization",
+        include_str!("../../checks/broken-function-level-authorization.yml"),
+    ),
+    (
+        "broken-token-validation",
+        include_str!("../../checks/broken-token-validation.yml"),
+    ),
+    (
+        "cors-misconfiguration",
+        include_str!("../../checks/cors-misconfiguration.yml"),
+    ),
+    (
+        "excessive-data-exposure",
+        include_str!("../../checks/excessive-data-exposure.yml"),
+    ),
+    (
+        "mass-assignment",
+        include_str!("../../checks/mass-assignment.yml"),
+    ),
+    (
+        "missing-cache-control",
+        include_str!("../../checks/missing-cache-control.yml"),
+    ),
+    (
+        "no-rate-limit",
+        include_str!("../../checks/no-rate-limit.yml"),
+    ),
+    (
+        "predictable-ids",
+        include_str!("../../checks/predictable-ids.yml"),
+    ),
+    (
+        "private-data-leakage",
+        include_str!("../../checks/private-data-leakage.yml"),
+    ),
+    (
+        "server-banner",
+        include_str!("../../checks/server-banner.yml"),
+    ),
     (
         "unauthenticated-access",
         include_str!("../../checks/unauthenticated-access.yml"),
+    ),
+    (
+        "undocumented-endpoints",
+        include_str!("../../checks/undocumented-endpoints.yml"),
+    ),
+    (
+        "verbose-errors",
+        include_str!("../../checks/verbose-errors.yml"),
     ),
 ];
 

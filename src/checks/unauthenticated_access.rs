@@ -21,7 +21,9 @@ impl Check for UnauthenticatedAccess {
     }
 
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned {
-        if !op.method.is_safe() || !op.requires_auth() {
+        // Admin operations reached without credentials are reported once, by the
+        // function-level authorization check.
+        if !op.method.is_safe() || !op.requires_auth() || super::is_admin_operation(op) {
             return Planned::NotApplicable;
         }
         if let Some(p) = super::unfillable_query(op) {

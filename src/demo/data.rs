@@ -1,7 +1,8 @@
 //! Seed data for the demo API: five members, their workouts, two classes and their leaderboards.
 //!
 //! Everything here is fixed (only the bearer tokens are random, see `server.rs`), so tests and
-//! `fixtures/demo/ground-truth.yaml` can name objects by their sequential IDs.
+//! `fixtures/demo/ground-truth.yaml` can name objects by their sequential IDs. Members' profiles
+//! and workouts change through the write operations; new workouts take the next ID.
 
 use serde_json::{Value, json};
 
@@ -59,12 +60,12 @@ impl DemoUser {
 }
 
 /// A member account with everything the server knows about it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Member {
     pub(crate) user: DemoUser,
-    pub(crate) display_name: &'static str,
+    pub(crate) display_name: String,
     pub(crate) email: &'static str,
-    pub(crate) city: &'static str,
+    pub(crate) city: String,
     pub(crate) birthday: &'static str,
     pub(crate) weight_kg: f64,
     pub(crate) private: bool,
@@ -127,14 +128,25 @@ impl Member {
 }
 
 /// A recorded workout.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Workout {
     pub(crate) id: u64,
     pub(crate) member_id: u64,
-    pub(crate) kind: &'static str,
+    pub(crate) kind: String,
     pub(crate) duration_min: u32,
     pub(crate) calories: u32,
-    pub(crate) started_at: &'static str,
+    pub(crate) started_at: String,
+    /// Free text the member may add; `null` until they do.
+    pub(crate) note: Option<String>,
+}
+
+/// What a member sends to record a workout.
+#[derive(Debug)]
+pub(crate) struct NewWorkout {
+    pub(crate) kind: String,
+    pub(crate) duration_min: u32,
+    pub(crate) calories: u32,
+    pub(crate) note: Option<String>,
 }
 
 /// A public class.
@@ -168,20 +180,24 @@ pub(crate) struct ClassResult {
     pub(crate) output_kj: f64,
 }
 
-/// The whole in-memory database, read-only after seeding.
+/// The whole in-memory database (behind a lock in `AppState`: the write operations change it).
 #[derive(Debug)]
 pub(crate) struct Db {
     pub(crate) members: Vec<Member>,
     pub(crate) workouts: Vec<Workout>,
     pub(crate) classes: Vec<Class>,
     pub(crate) results: Vec<ClassResult>,
+    /// The highest workout ID ever handed out.
+    last_workout_id: u64,
 }
 
 impl Db {
     pub(crate) fn seed() -> Db {
+        let workouts = workouts();
         Db {
+            last_workout_id: workouts.iter().map(|w| w.id).max().unwrap_or(100),
             members: members(),
-            workouts: workouts(),
+            workouts,
             classes: vec![
                 Class {
                     id: 1,
@@ -216,6 +232,32 @@ impl Db {
         self.workouts.iter().find(|w| w.id == id)
     }
 
+    pub(crate) fn workout_mut(&mut self, id: u64) -> Option<&mut Workout> {
+        self.workouts.iter_mut().find(|w| w.id == id)
+    }
+
+    pub(crate) fn member_mut(&mut self, id: u64) -> Option<&mut Member> {
+        self.members.iter_mut().find(|m| m.id() == id)
+    }
+
+    /// Records a new workout for `member_id`, starting now, with the next sequential ID (IDs
+    /// of deleted workouts are not reused).
+    pub(crate) fn add_workout(&mut self, member_id: u64, new: NewWorkout) -> Workout {
+        self.last_workout_id += 1;
+        let now = jiff::Timestamp::now();
+        let workout = Workout {
+            id: self.last_workout_id,
+            member_id,
+            kind: new.kind,
+            duration_min: new.duration_min,
+            calories: new.calories,
+            started_at: now.round(jiff::Unit::Second).unwrap_or(now).to_string(),
+            note: new.note,
+        };
+        self.workouts.push(workout.clone());
+        workout
+    }
+
     pub(crate) fn class(&self, id: u64) -> Option<&Class> {
         self.classes.iter().find(|c| c.id == id)
     }
@@ -229,6 +271,7 @@ impl Db {
             "duration_min": w.duration_min,
             "calories": w.calories,
             "started_at": w.started_at,
+            "note": w.note,
             "owner": self.member(w.member_id).map_or(Value::Null, Member::owner_ref),
         })
     }
@@ -249,9 +292,9 @@ fn members() -> Vec<Member> {
     vec![
         Member {
             user: DemoUser::Alice,
-            display_name: "Alice Lindqvist-Moreau",
+            display_name: "Alice Lindqvist-Moreau".into(),
             email: "alice.lindqvist@example.test",
-            city: "Tromsø",
+            city: "Tromsø".into(),
             birthday: "1988-04-12",
             weight_kg: 61.4,
             private: true,
@@ -261,9 +304,9 @@ fn members() -> Vec<Member> {
         },
         Member {
             user: DemoUser::Bob,
-            display_name: "Bob Okonkwo-Hale",
+            display_name: "Bob Okonkwo-Hale".into(),
             email: "bob.okonkwo@example.test",
-            city: "Valparaíso",
+            city: "Valparaíso".into(),
             birthday: "1979-11-03",
             weight_kg: 88.2,
             private: true,
@@ -273,9 +316,9 @@ fn members() -> Vec<Member> {
         },
         Member {
             user: DemoUser::Carol,
-            display_name: "Carol Nakamura-Byrne",
+            display_name: "Carol Nakamura-Byrne".into(),
             email: "carol.nakamura@example.test",
-            city: "Reykjavík",
+            city: "Reykjavík".into(),
             birthday: "1992-07-21",
             weight_kg: 57.9,
             private: false,
@@ -285,9 +328,9 @@ fn members() -> Vec<Member> {
         },
         Member {
             user: DemoUser::Dave,
-            display_name: "Dave Szczepański-Ruiz",
+            display_name: "Dave Szczepański-Ruiz".into(),
             email: "dave.szczepanski@example.test",
-            city: "Gjirokastër",
+            city: "Gjirokastër".into(),
             birthday: "1985-02-28",
             weight_kg: 79.6,
             private: true,
@@ -297,9 +340,9 @@ fn members() -> Vec<Member> {
         },
         Member {
             user: DemoUser::Erin,
-            display_name: "Erin Mbeki-Castellanos",
+            display_name: "Erin Mbeki-Castellanos".into(),
             email: "erin.mbeki@example.test",
-            city: "Ushuaia",
+            city: "Ushuaia".into(),
             birthday: "1990-09-09",
             weight_kg: 66.0,
             private: true,
@@ -326,10 +369,11 @@ fn workouts() -> Vec<Workout> {
             |(id, owner, kind, duration_min, calories, started_at)| Workout {
                 id,
                 member_id: owner.id(),
-                kind,
+                kind: kind.into(),
                 duration_min,
                 calories,
-                started_at,
+                started_at: started_at.into(),
+                note: None,
             },
         )
         .collect()

@@ -14,6 +14,13 @@ pub(crate) enum ApiError {
     /// Wrong username or password at `POST /auth/login`.
     #[error("invalid credentials")]
     BadCredentials,
+    /// Vulnerable variant only: a known username with the wrong password, told apart from an
+    /// unknown username (account enumeration).
+    #[error("wrong password")]
+    WrongPassword,
+    /// Too many failed logins; retry after this many seconds.
+    #[error("too many failed logins")]
+    TooManyRequests { retry_after_secs: u64, limit: usize },
     /// Authenticated, but not allowed.
     #[error("forbidden")]
     Forbidden,
@@ -31,7 +38,10 @@ pub(crate) enum ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match self {
-            ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::BadCredentials | ApiError::WrongPassword => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -41,6 +51,17 @@ impl IntoResponse for ApiError {
         if matches!(self, ApiError::Unauthorized) {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let ApiError::TooManyRequests {
+            retry_after_secs,
+            limit,
+        } = self
+        {
+            // RFC 9110 `Retry-After` and the IETF draft's `RateLimit-*` fields.
+            let headers = res.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            headers.insert("ratelimit-limit", HeaderValue::from(limit));
+            headers.insert("ratelimit-remaining", HeaderValue::from_static("0"));
         }
         res
     }

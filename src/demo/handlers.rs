@@ -7,11 +7,11 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::data::Member;
+use super::data::{Member, NewWorkout};
 use super::error::ApiError;
 use super::policy;
 use super::server::AppState;
@@ -19,8 +19,12 @@ use super::server::AppState;
 type Shared = State<Arc<AppState>>;
 type ApiResult = Result<Json<Value>, ApiError>;
 
-/// The authenticated caller, from `Authorization: Bearer <token>`.
-fn caller<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a Member, ApiError> {
+/// The workout kinds the spec's enum allows.
+const WORKOUT_KINDS: &[&str] = &["cycling", "running", "rowing", "yoga", "strength"];
+
+/// The authenticated caller, from `Authorization: Bearer <token>` (a snapshot of the record:
+/// the database lock is not held past this call).
+fn caller(state: &AppState, headers: &HeaderMap) -> Result<Member, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -30,7 +34,7 @@ fn caller<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a Member, Ap
         .ok_or(ApiError::Unauthorized)?;
     state
         .user_for_token(token)
-        .and_then(|user| state.db.member(user.id()))
+        .and_then(|user| state.db().member(user.id()).cloned())
         .ok_or(ApiError::Unauthorized)
 }
 
@@ -51,11 +55,13 @@ pub(crate) async fn login(
     State(state): Shared,
     body: Result<Json<Login>, JsonRejection>,
 ) -> ApiResult {
+    state.check_login_limit()?;
     let Json(login) = body.map_err(|_| ApiError::BadRequest("invalid login request"))?;
-    let user = state
-        .users()
-        .find(|u| u.username() == login.username && u.password() == login.password)
-        .ok_or(ApiError::BadCredentials)?;
+    let known = state.users().find(|u| u.username() == login.username);
+    let Some(user) = known.filter(|u| u.password() == login.password) else {
+        state.record_failed_login();
+        return Err(policy::login_failure(state.variant, known.is_some()));
+    };
     Ok(Json(json!({
         "access_token": state.token(user),
         "token_type": "Bearer",
@@ -67,6 +73,33 @@ pub(crate) async fn me(State(state): Shared, headers: HeaderMap) -> ApiResult {
     Ok(Json(caller(&state, &headers)?.full()))
 }
 
+/// `PATCH /me`: the body's fields pass `policy::profile_update` first.
+pub(crate) async fn update_me(
+    State(state): Shared,
+    headers: HeaderMap,
+    body: Result<Json<Value>, JsonRejection>,
+) -> ApiResult {
+    let me = caller(&state, &headers)?;
+    let Ok(Json(Value::Object(body))) = body else {
+        return Err(ApiError::BadRequest("invalid profile update"));
+    };
+    let update = policy::profile_update(state.variant, &body)?;
+    let mut db = state.db_mut();
+    let member = db
+        .member_mut(me.id())
+        .ok_or(ApiError::NotFound("member not found"))?;
+    if let Some(name) = update.display_name {
+        member.display_name = name;
+    }
+    if let Some(city) = update.city {
+        member.city = city;
+    }
+    if let Some(admin) = update.admin {
+        member.admin = admin;
+    }
+    Ok(Json(member.full()))
+}
+
 /// `GET /members/{memberId}`
 pub(crate) async fn get_member(
     State(state): Shared,
@@ -76,9 +109,9 @@ pub(crate) async fn get_member(
     let me = caller(&state, &headers)?;
     let id = parse_id(path).ok_or(ApiError::BadRequest("invalid member id"))?;
     state
-        .db
+        .db()
         .member(id)
-        .and_then(|target| policy::member_view(state.variant, me, target))
+        .and_then(|target| policy::member_view(state.variant, &me, target))
         .map(Json)
         .ok_or(ApiError::NotFound("member not found"))
 }
@@ -91,10 +124,10 @@ pub(crate) async fn list_member_workouts(
 ) -> ApiResult {
     let me = caller(&state, &headers)?;
     let id = parse_id(path).ok_or(ApiError::BadRequest("invalid member id"))?;
-    if state.db.member(id).is_none() || !policy::may_list_workouts(state.variant, me, id) {
+    let db = state.db();
+    if db.member(id).is_none() || !policy::may_list_workouts(state.variant, &me, id) {
         return Err(ApiError::NotFound("member not found"));
     }
-    let db = &state.db;
     let list = db.workouts.iter().filter(|w| w.member_id == id);
     Ok(Json(list.map(|w| db.workout_json(w)).collect()))
 }
@@ -111,11 +144,104 @@ pub(crate) async fn get_workout(
         None
     };
     let id = parse_id(path).ok_or_else(|| policy::invalid_workout_id(state.variant))?;
-    let db = &state.db;
+    let db = state.db();
     db.workout(id)
-        .filter(|w| policy::may_read_workout(state.variant, me, w))
+        .filter(|w| policy::may_read_workout(state.variant, me.as_ref(), w))
         .map(|w| Json(db.workout_json(w)))
         .ok_or(ApiError::NotFound("workout not found"))
+}
+
+/// Body of `POST /workouts`.
+#[derive(Deserialize)]
+pub(crate) struct CreateWorkout {
+    kind: String,
+    duration_min: u32,
+    calories: u32,
+    note: Option<String>,
+}
+
+/// `POST /workouts`: a workout for the caller.
+pub(crate) async fn create_workout(
+    State(state): Shared,
+    headers: HeaderMap,
+    body: Result<Json<CreateWorkout>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let me = caller(&state, &headers)?;
+    let Json(body) = body.map_err(|_| ApiError::BadRequest("invalid workout"))?;
+    if !WORKOUT_KINDS.contains(&body.kind.as_str()) {
+        return Err(ApiError::BadRequest("unknown workout kind"));
+    }
+    let mut db = state.db_mut();
+    let new = NewWorkout {
+        kind: body.kind,
+        duration_min: body.duration_min,
+        calories: body.calories,
+        note: body.note,
+    };
+    let workout = db.add_workout(me.id(), new);
+    Ok((StatusCode::CREATED, Json(db.workout_json(&workout))))
+}
+
+/// Body of `PATCH /workouts/{workoutId}`.
+#[derive(Deserialize)]
+pub(crate) struct UpdateWorkout {
+    kind: Option<String>,
+    duration_min: Option<u32>,
+    note: Option<String>,
+}
+
+/// `PATCH /workouts/{workoutId}`
+pub(crate) async fn update_workout(
+    State(state): Shared,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<UpdateWorkout>, JsonRejection>,
+) -> ApiResult {
+    let me = caller(&state, &headers)?;
+    let id = parse_id(path).ok_or(ApiError::BadRequest("invalid workout id"))?;
+    let Json(body) = body.map_err(|_| ApiError::BadRequest("invalid workout update"))?;
+    if body
+        .kind
+        .as_deref()
+        .is_some_and(|k| !WORKOUT_KINDS.contains(&k))
+    {
+        return Err(ApiError::BadRequest("unknown workout kind"));
+    }
+    let mut db = state.db_mut();
+    let workout = db
+        .workout_mut(id)
+        .filter(|w| policy::may_update_workout(state.variant, &me, w))
+        .ok_or(ApiError::NotFound("workout not found"))?;
+    if let Some(kind) = body.kind {
+        workout.kind = kind;
+    }
+    if let Some(minutes) = body.duration_min {
+        workout.duration_min = minutes;
+    }
+    if let Some(note) = body.note {
+        workout.note = Some(note);
+    }
+    let updated = workout.clone();
+    Ok(Json(db.workout_json(&updated)))
+}
+
+/// `DELETE /workouts/{workoutId}`
+pub(crate) async fn delete_workout(
+    State(state): Shared,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let me = caller(&state, &headers)?;
+    let id = parse_id(path).ok_or(ApiError::BadRequest("invalid workout id"))?;
+    let mut db = state.db_mut();
+    let allowed = db
+        .workout(id)
+        .is_some_and(|w| policy::may_delete_workout(state.variant, &me, w));
+    if !allowed {
+        return Err(ApiError::NotFound("workout not found"));
+    }
+    db.workouts.retain(|w| w.id != id);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Query of `GET /members/search`.
@@ -136,16 +262,17 @@ pub(crate) async fn search_members(
         .and_then(|Query(s)| s.q)
         .ok_or(ApiError::BadRequest("missing query parameter q"))?
         .to_lowercase();
-    let hits = state.db.members.iter().filter(|m| {
+    let db = state.db();
+    let hits = db.members.iter().filter(|m| {
         (m.user.username().contains(&needle) || m.display_name.to_lowercase().contains(&needle))
-            && policy::listed_in_search(state.variant, me, m)
+            && policy::listed_in_search(state.variant, &me, m)
     });
     Ok(Json(hits.map(Member::summary).collect()))
 }
 
 /// `GET /classes`
 pub(crate) async fn list_classes(State(state): Shared) -> Json<Value> {
-    Json(state.db.classes.iter().map(|c| c.to_json()).collect())
+    Json(state.db().classes.iter().map(|c| c.to_json()).collect())
 }
 
 /// `GET /classes/{classId}/leaderboard`
@@ -154,7 +281,7 @@ pub(crate) async fn leaderboard(
     path: Result<Path<String>, PathRejection>,
 ) -> ApiResult {
     let id = parse_id(path).ok_or(ApiError::BadRequest("invalid class id"))?;
-    let db = &state.db;
+    let db = state.db();
     db.class(id).ok_or(ApiError::NotFound("class not found"))?;
     let rows = db.results.iter().filter(|r| r.class_id == id).map(|r| {
         let member = db.member(r.member_id);
@@ -170,10 +297,17 @@ pub(crate) async fn leaderboard(
 /// `GET /admin/members`
 pub(crate) async fn admin_list_members(State(state): Shared, headers: HeaderMap) -> ApiResult {
     let me = caller(&state, &headers)?;
-    if !policy::may_list_all_members(state.variant, me) {
+    if !policy::may_list_all_members(state.variant, &me) {
         return Err(ApiError::Forbidden);
     }
-    Ok(Json(state.db.members.iter().map(Member::full).collect()))
+    Ok(Json(state.db().members.iter().map(Member::full).collect()))
+}
+
+/// `GET /_debug/config`: not in the spec; no credentials asked.
+pub(crate) async fn debug_config(State(state): Shared) -> ApiResult {
+    policy::debug_config(state.variant, &state.db())
+        .map(Json)
+        .ok_or(ApiError::NotFound("not found"))
 }
 
 /// Any path or method the spec does not declare.

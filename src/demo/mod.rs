@@ -7,6 +7,7 @@
 mod data;
 mod error;
 mod handlers;
+mod jwt;
 mod policy;
 mod server;
 

@@ -1,8 +1,10 @@
 //! Starting and stopping the demo API in-process, and its route table.
 
+use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -14,8 +16,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::data::{Db, DemoUser};
-use super::handlers;
+use super::error::ApiError;
 use super::policy::{self, Variant};
+use super::{handlers, jwt};
 
 /// The demo API's OpenAPI description (the same for both variants).
 pub const SPEC_YAML: &str = include_str!("../../fixtures/demo/openapi.yaml");
@@ -27,20 +30,42 @@ pub const SPEC_PATH: &str = "fixtures/demo/openapi.yaml";
 #[derive(Debug)]
 pub(crate) struct AppState {
     pub(crate) variant: Variant,
-    pub(crate) db: Db,
+    /// Members' profiles and workouts change through the write operations.
+    db: RwLock<Db>,
     /// One token per user, indexed like [`DemoUser::ALL`].
     tokens: [String; 5],
+    /// The HMAC key tokens are signed with (see `policy::token_signing_key`).
+    signing_key: Vec<u8>,
+    /// When recent failed logins happened, oldest first (for `policy::failed_login_limit`).
+    failed_logins: Mutex<VecDeque<Instant>>,
     requests: AtomicU64,
+    /// Requests with a state-changing method (anything but GET/HEAD/OPTIONS), logins excepted.
+    writes: AtomicU64,
 }
 
 impl AppState {
     fn new(variant: Variant) -> AppState {
+        let signing_key = policy::token_signing_key(variant);
         AppState {
             variant,
-            db: Db::seed(),
-            tokens: DemoUser::ALL.map(|_| format!("cad_{}", uuid::Uuid::new_v4().simple())),
+            db: RwLock::new(Db::seed()),
+            tokens: DemoUser::ALL.map(|u| jwt::issue(&signing_key, u)),
+            signing_key,
+            failed_logins: Mutex::new(VecDeque::new()),
             requests: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
         }
+    }
+
+    /// The database, for reading. A handler that panicked mid-update cannot have left it
+    /// half-written (updates are single assignments), so a poisoned lock is still usable.
+    pub(crate) fn db(&self) -> RwLockReadGuard<'_, Db> {
+        self.db.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The database, for changing.
+    pub(crate) fn db_mut(&self) -> RwLockWriteGuard<'_, Db> {
+        self.db.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn users(&self) -> impl Iterator<Item = DemoUser> {
@@ -52,8 +77,50 @@ impl AppState {
         &self.tokens[user as usize]
     }
 
+    /// The user a bearer token authenticates, if it verifies.
     pub(crate) fn user_for_token(&self, token: &str) -> Option<DemoUser> {
-        self.users().find(|&u| self.token(u) == token)
+        let accept_unsigned = policy::accepts_unsigned_tokens(self.variant);
+        jwt::verify(token, &self.signing_key, accept_unsigned).and_then(|c| jwt::user_of(&c))
+    }
+
+    /// `Err(429)` while the variant's failed-login limit is reached.
+    pub(crate) fn check_login_limit(&self) -> Result<(), ApiError> {
+        let Some(limit) = policy::failed_login_limit(self.variant) else {
+            return Ok(());
+        };
+        // A panic elsewhere cannot leave the queue half-updated: keep using it.
+        let mut failures = self
+            .failed_logins
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        while failures
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= limit.window)
+        {
+            failures.pop_front();
+        }
+        match failures.front() {
+            Some(oldest) if failures.len() >= limit.max_failures => {
+                let wait = limit.window.saturating_sub(now.duration_since(*oldest));
+                Err(ApiError::TooManyRequests {
+                    // Round up: retrying a fraction of a second early would still be refused.
+                    retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+                    limit: limit.max_failures,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a failed login towards the limit.
+    pub(crate) fn record_failed_login(&self) {
+        if policy::failed_login_limit(self.variant).is_some() {
+            self.failed_logins
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push_back(Instant::now());
+        }
     }
 }
 
@@ -123,6 +190,12 @@ impl DemoServer {
         self.state.requests.load(Ordering::Relaxed)
     }
 
+    /// Requests with a state-changing method (POST, PUT, PATCH, DELETE…) served so far, not
+    /// counting logins: what a scan without `--allow-writes` must never send.
+    pub fn write_request_count(&self) -> u64 {
+        self.state.writes.load(Ordering::Relaxed)
+    }
+
     /// Stops accepting connections and waits for in-flight requests to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -147,17 +220,25 @@ impl Drop for DemoServer {
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/auth/login", post(handlers::login))
-        .route("/me", get(handlers::me))
+        .route("/me", get(handlers::me).patch(handlers::update_me))
         .route("/members/search", get(handlers::search_members))
         .route("/members/{memberId}", get(handlers::get_member))
         .route(
             "/members/{memberId}/workouts",
             get(handlers::list_member_workouts),
         )
-        .route("/workouts/{workoutId}", get(handlers::get_workout))
+        .route("/workouts", post(handlers::create_workout))
+        .route(
+            "/workouts/{workoutId}",
+            get(handlers::get_workout)
+                .patch(handlers::update_workout)
+                .delete(handlers::delete_workout),
+        )
         .route("/classes", get(handlers::list_classes))
         .route("/classes/{classId}/leaderboard", get(handlers::leaderboard))
         .route("/admin/members", get(handlers::admin_list_members))
+        // Not in the spec: a debug route (404 on Patched, like any unknown path).
+        .route("/_debug/config", get(handlers::debug_config))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&state), track))
@@ -167,7 +248,13 @@ fn router(state: Arc<AppState>) -> Router {
 /// Counts every request and adds the variant's response headers.
 async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     state.requests.fetch_add(1, Ordering::Relaxed);
+    let method = req.method();
+    if !(method.is_safe() || req.uri().path() == "/auth/login") {
+        state.writes.fetch_add(1, Ordering::Relaxed);
+    }
+    let origin = req.headers().get(axum::http::header::ORIGIN).cloned();
     let mut res = next.run(req).await;
     policy::decorate(state.variant, res.headers_mut());
+    policy::cors(state.variant, origin.as_ref(), res.headers_mut());
     res
 }

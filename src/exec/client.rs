@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{Mutex, OnceCell, Semaphore};
 use url::Url;
 
 use super::{Exchange, ProbeRequest};
-use crate::identity::{Credential, Redactor, Role};
+use crate::identity::{Credential, Redactor, Role, forge_token};
 use crate::model::HttpMethod;
 
 /// Bodies beyond this are cut: evidence needs the start, not megabytes.
@@ -25,6 +26,8 @@ pub struct ExecSettings {
     pub timeout: Duration,
     /// Requests per second (also the burst size).
     pub rate: u32,
+    /// Send requests that change state (`--allow-writes`); refused otherwise.
+    pub allow_writes: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +37,7 @@ pub enum ExecError {
 }
 
 /// Counters for the report.
-#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct ExecStats {
     /// Requests actually sent.
     pub requests: u64,
@@ -53,6 +56,7 @@ pub struct Executor {
     user_b: Option<Credential>,
     redactor: Redactor,
     concurrency: usize,
+    allow_writes: bool,
     limiter: DefaultDirectRateLimiter,
     permits: Semaphore,
     // Safe requests are deterministic enough to answer twice from one response; this keeps
@@ -85,6 +89,7 @@ impl Executor {
             user_b,
             redactor,
             concurrency: settings.concurrency.max(1),
+            allow_writes: settings.allow_writes,
             limiter: RateLimiter::direct(Quota::per_second(rate)),
             permits: Semaphore::new(settings.concurrency.max(1)),
             cache: Mutex::new(HashMap::new()),
@@ -115,9 +120,25 @@ impl Executor {
             .await
     }
 
-    /// Sends one request (or answers it from the cache for GET/HEAD).
+    /// Sends groups of requests: groups run concurrently, the requests of one group in order
+    /// (a write, then the read that confirms it). Results mirror the input.
+    pub async fn send_groups(&self, groups: Vec<Vec<ProbeRequest>>) -> Vec<Vec<Arc<Exchange>>> {
+        futures::stream::iter(groups)
+            .map(|group| async move {
+                let mut out = Vec::with_capacity(group.len());
+                for r in group {
+                    out.push(self.send(r).await);
+                }
+                out
+            })
+            .buffered(self.concurrency)
+            .collect()
+            .await
+    }
+
+    /// Sends one request (or answers a cacheable one from the cache).
     pub async fn send(&self, request: ProbeRequest) -> Arc<Exchange> {
-        if !request.method.is_safe() {
+        if !request.cacheable {
             return Arc::new(self.send_uncached(request).await);
         }
         let slot = {
@@ -138,27 +159,71 @@ impl Executor {
         exchange
     }
 
+    /// The headers to send: credentials (or a forgery of them) for the target's own origin
+    /// only, then the request's own headers. `Err` explains why the request can't be sent.
+    fn headers_for(&self, request: &ProbeRequest) -> Result<HeaderMap, String> {
+        let mut headers = HeaderMap::new();
+        let credential = match request.role {
+            Role::Anonymous => None,
+            Role::UserA => self.user_a.as_ref(),
+            Role::UserB => self.user_b.as_ref(),
+        };
+        if request.url.origin() != self.origin {
+            if credential.is_some() || request.forge.is_some() {
+                tracing::warn!(url = %request.url, "not sending credentials to another origin");
+                return Err("refused: credentials are only sent to the target's origin".into());
+            }
+        } else if let Some(forge) = &request.forge {
+            let token = credential
+                .and_then(Credential::bearer_token)
+                .unwrap_or_default();
+            let forged = forge_token(token, forge)
+                .ok_or_else(|| format!("{} needs a JWT bearer token", forge.label()))?;
+            let value = HeaderValue::from_str(&format!("Bearer {forged}"))
+                .map_err(|_| "forged token is not a valid header value".to_owned())?;
+            headers.insert(AUTHORIZATION, value);
+        } else if let Some(cred) = credential {
+            for (name, value) in cred.header_pairs() {
+                if let Ok(v) = HeaderValue::from_str(value) {
+                    headers.append(name.clone(), v);
+                }
+            }
+        }
+        for (name, value) in &request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string())?;
+            let value = HeaderValue::from_str(value).map_err(|e| e.to_string())?;
+            headers.insert(name, value);
+        }
+        Ok(headers)
+    }
+
     async fn send_uncached(&self, request: ProbeRequest) -> Exchange {
+        let refused = |request: ProbeRequest, why: String| Exchange {
+            request,
+            status: None,
+            headers: Vec::new(),
+            body: String::new(),
+            json: None,
+            error: Some(why),
+            elapsed_ms: 0,
+        };
+        if request.write && !self.allow_writes {
+            return refused(request, "refused: writes need --allow-writes".into());
+        }
+        let headers = match self.headers_for(&request) {
+            Ok(h) => h,
+            Err(why) => return refused(request, why),
+        };
         let _permit = self.permits.acquire().await;
         self.limiter.until_ready().await;
         self.sent.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let mut builder = self
             .client
-            .request(method(request.method), request.url.clone());
-        let credential = match request.role {
-            Role::Anonymous => None,
-            Role::UserA => self.user_a.as_ref(),
-            Role::UserB => self.user_b.as_ref(),
-        };
-        if let Some(cred) = credential {
-            if request.url.origin() == self.origin {
-                for (name, value) in cred.header_pairs() {
-                    builder = builder.header(name, value);
-                }
-            } else {
-                tracing::warn!(url = %request.url, "not sending credentials to another origin");
-            }
+            .request(method(request.method), request.url.clone())
+            .headers(headers);
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
         }
         tracing::debug!(role = %request.role, method = %request.method, url = %request.url, "send");
         let result = async {

@@ -1,25 +1,85 @@
-//! What was sent and what came back. Holds no secrets: credentials are added by the executor.
+//! What was sent and what came back. Holds no secrets: credentials (and tokens forged from
+//! them) are materialised by the executor at send time.
 
 use serde_json::Value;
 use url::Url;
 
-use crate::identity::Role;
+use crate::identity::{Forge, Role};
 use crate::model::HttpMethod;
 
 /// A request before credentials are attached: who sends it, what, where.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProbeRequest {
+    /// Whose credential is attached (none for `Anonymous`).
     pub role: Role,
+    /// Send a token forged from `role`'s credential instead of the credential itself.
+    pub forge: Option<Forge>,
     pub method: HttpMethod,
     pub url: Url,
+    /// Extra, non-secret headers (`Origin`, `Content-Type`…). They override same-named
+    /// credential headers.
+    pub headers: Vec<(String, String)>,
+    /// JSON body, serialised (kept as text so requests can be cache keys).
+    pub body: Option<String>,
+    /// Changes server state: refused by the executor unless writes are allowed.
+    pub write: bool,
+    /// May be answered from the per-scan cache (safe requests whose answer is stable).
+    pub cacheable: bool,
 }
 
 impl ProbeRequest {
     pub fn get(role: Role, url: Url) -> ProbeRequest {
+        ProbeRequest::new(role, HttpMethod::Get, url)
+    }
+
+    /// A request; unsafe methods are writes and uncached until said otherwise.
+    pub fn new(role: Role, method: HttpMethod, url: Url) -> ProbeRequest {
         ProbeRequest {
             role,
-            method: HttpMethod::Get,
+            forge: None,
+            method,
             url,
+            headers: Vec::new(),
+            body: None,
+            write: !method.is_safe(),
+            cacheable: method.is_safe(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> ProbeRequest {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn json(mut self, body: &Value) -> ProbeRequest {
+        self.body = Some(body.to_string());
+        self.headers
+            .push(("content-type".to_owned(), "application/json".to_owned()));
+        self
+    }
+
+    pub fn forged(mut self, forge: Forge) -> ProbeRequest {
+        self.forge = Some(forge);
+        self
+    }
+
+    /// Always hit the target (repeated reads, reads after a write, bursts).
+    pub fn uncached(mut self) -> ProbeRequest {
+        self.cacheable = false;
+        self
+    }
+
+    /// A POST that changes nothing (a login attempt): allowed without `--allow-writes`.
+    pub fn not_a_write(mut self) -> ProbeRequest {
+        self.write = false;
+        self
+    }
+
+    /// Who this request claims to be, for reports (`user-a`, `forged token (alg none, user-a)`).
+    pub fn identity_label(&self) -> String {
+        match &self.forge {
+            Some(f) => format!("forged token ({}, from {})", f.label(), self.role),
+            None => self.role.to_string(),
         }
     }
 
@@ -29,8 +89,20 @@ impl ProbeRequest {
         if self.method != HttpMethod::Get {
             cmd.push_str(&format!(" -X {}", self.method));
         }
-        if let Some(var) = self.role.env_var() {
-            cmd.push_str(&format!(" -H \"${var}\""));
+        match (&self.forge, self.role.env_var()) {
+            (Some(f), _) => cmd.push_str(&format!(
+                " -H \"Authorization: Bearer $FORGED_TOKEN\"  # {} built from {}'s token",
+                f.label(),
+                self.role
+            )),
+            (None, Some(var)) => cmd.push_str(&format!(" -H \"${var}\"")),
+            (None, None) => {}
+        }
+        for (n, v) in &self.headers {
+            cmd.push_str(&format!(" -H '{n}: {}'", v.replace('\'', "'\\''")));
+        }
+        if let Some(body) = &self.body {
+            cmd.push_str(&format!(" --data '{}'", body.replace('\'', "'\\''")));
         }
         cmd.push_str(&format!(" '{}'", self.url.as_str().replace('\'', "%27")));
         cmd
@@ -49,7 +121,7 @@ pub struct Exchange {
     pub body: String,
     /// Parsed body when it is JSON.
     pub json: Option<Value>,
-    /// Transport error (timeout, connection refused…), already redacted.
+    /// Transport error (timeout, connection refused, refused write…), already redacted.
     pub error: Option<String>,
     pub elapsed_ms: u64,
 }
@@ -91,5 +163,17 @@ mod tests {
         );
         let anon = ProbeRequest::get(Role::Anonymous, r.url.clone());
         assert!(!anon.curl().contains("-H"));
+    }
+
+    #[test]
+    fn unsafe_methods_are_uncached_writes() {
+        let url = Url::parse("http://h/x").expect("url");
+        let r = ProbeRequest::new(Role::UserA, HttpMethod::Patch, url.clone());
+        assert!(r.write && !r.cacheable);
+        assert!(
+            !ProbeRequest::new(Role::UserA, HttpMethod::Post, url)
+                .not_a_write()
+                .write
+        );
     }
 }

@@ -6,19 +6,19 @@ use super::{Confidence, Severity};
 use crate::identity::Role;
 
 /// One JSON value in the attacker's response that belongs to the victim.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Match {
     /// JSON pointer into the attacker's response (`/email`, `/0/owner/display_name`).
     pub pointer: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     pub method: String,
     pub url: String,
-    /// Who sent the request that leaked.
-    pub identity: Role,
+    /// Who sent the request that leaked (`user-a`, `anonymous`, `forged token (alg none, from user-a)`).
+    pub identity: String,
     /// Request headers we sent, credential values redacted.
     pub request_headers: Vec<(String, String)>,
     pub status: u16,
@@ -31,7 +31,7 @@ pub struct Evidence {
     pub curl: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Check id (`bola-read`); the SARIF ruleId.
     pub check: String,
@@ -51,6 +51,9 @@ pub struct Finding {
     pub evidence: Evidence,
     /// Stable across scans of an unchanged API: check, method, path template, identities.
     pub fingerprint: String,
+    /// Set when the baseline or the ignore file accepts this finding: it no longer gates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<super::Suppression>,
 }
 
 impl Finding {

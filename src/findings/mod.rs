@@ -2,6 +2,11 @@
 
 mod finding;
 mod severity;
+mod suppress;
 
 pub use finding::{Evidence, Finding, Match, fingerprint};
 pub use severity::{Confidence, Severity};
+pub use suppress::{
+    Baseline, BaselineEntry, IgnoreEntry, IgnoreFile, SuppressError, Suppression,
+    apply as apply_suppressions,
+};

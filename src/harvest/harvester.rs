@@ -143,7 +143,7 @@ fn last_literal(path: &str) -> Option<&str> {
 
 /// Records from a response: the elements of a list, of a `{"data": [...]}` wrapper, or the
 /// object itself.
-fn records(body: &Value) -> Vec<&Map<String, Value>> {
+pub(crate) fn records(body: &Value) -> Vec<&Map<String, Value>> {
     match body {
         Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
         Value::Object(map) => {
@@ -163,17 +163,26 @@ fn records(body: &Value) -> Vec<&Map<String, Value>> {
 
 /// Does this record name `principal` as its owner?
 fn names_owner(record: &Map<String, Value>, principal: &str) -> bool {
-    record.iter().any(|(k, v)| {
-        let key_is_owner = normalise_key(k) != "id" && Inventory::is_principal_param(k);
-        match v {
-            Value::Object(nested)
-                if key_is_owner || Inventory::is_principal_param(&format!("{k}id")) =>
-            {
-                nested.get("id").and_then(scalar_text).as_deref() == Some(principal)
+    record_owners(record).iter().any(|o| o == principal)
+}
+
+/// The principals a record names as its owner (`member_id: 2`, `owner: {"id": 2}`), as text.
+pub(crate) fn record_owners(record: &Map<String, Value>) -> Vec<String> {
+    record
+        .iter()
+        .filter_map(|(k, v)| {
+            let key_is_owner = normalise_key(k) != "id" && Inventory::is_principal_param(k);
+            match v {
+                Value::Object(nested)
+                    if key_is_owner || Inventory::is_principal_param(&format!("{k}id")) =>
+                {
+                    nested.get("id").and_then(scalar_text)
+                }
+                _ if key_is_owner => scalar_text(v),
+                _ => None,
             }
-            _ => key_is_owner && scalar_text(v).as_deref() == Some(principal),
-        }
-    })
+        })
+        .collect()
 }
 
 /// Which path parameters a record's `id` fills: the op's own trailing `{param}`, or the

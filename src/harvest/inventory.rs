@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
+use super::canary::{self, Canary};
 use crate::checks::judge::{distinctive_values, normalise_key};
 use crate::identity::Role;
 use crate::model::{Operation, ParamLocation};
@@ -30,6 +31,11 @@ pub struct Inventory {
     pub seen: BTreeMap<String, Vec<String>>,
     /// Distinctive values of everything this user owns: "the caller's own data".
     pub own_values: HashSet<String>,
+    /// Objects the scan itself created as this user (`--allow-writes`), by normalised
+    /// parameter name, in creation order; also in `owned`. The write-side checks write to
+    /// these and to nothing else (IDs listed explicitly by the user will join them once scans
+    /// take a config file).
+    pub created: BTreeMap<String, Vec<String>>,
 }
 
 impl Inventory {
@@ -41,6 +47,7 @@ impl Inventory {
             owned: BTreeMap::new(),
             seen: BTreeMap::new(),
             own_values: HashSet::new(),
+            created: BTreeMap::new(),
         }
     }
 
@@ -58,6 +65,15 @@ impl Inventory {
         self.add_seen(param, value);
     }
 
+    /// Records an object the scan created as this user: created, hence owned.
+    pub(crate) fn add_created(&mut self, param: &str, value: String) {
+        let created = self.created.entry(normalise_key(param)).or_default();
+        if !created.contains(&value) {
+            created.push(value.clone());
+        }
+        self.add_owned(param, value);
+    }
+
     pub(crate) fn add_seen(&mut self, param: &str, value: String) {
         push_capped(self.seen.entry(normalise_key(param)).or_default(), value);
     }
@@ -72,10 +88,34 @@ impl Inventory {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// IDs of objects the scan created as this user for `param`, in creation order.
+    pub fn created_values(&self, param: &str) -> &[String] {
+        self.created
+            .get(&normalise_key(param))
+            .map_or(&[], Vec::as_slice)
+    }
+
     pub fn seen_values(&self, param: &str) -> &[String] {
         self.seen
             .get(&normalise_key(param))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// This user's personal values from the user's own record, minus `exclude` (the other
+    /// user's own values). Empty when the "me" record is unknown.
+    pub fn canaries(&self, exclude: &HashSet<String>) -> Vec<Canary> {
+        self.me
+            .as_ref()
+            .map(|me| canary::canaries(me, exclude))
+            .unwrap_or_default()
+    }
+
+    /// Terms a search operation would find this user by (username, a word of the name).
+    pub fn search_terms(&self) -> Vec<String> {
+        self.me
+            .as_ref()
+            .map(canary::search_terms)
+            .unwrap_or_default()
     }
 
     /// Values for every path parameter of `op` from what this user owns. `None` when one
@@ -120,7 +160,7 @@ fn push_capped(values: &mut Vec<String>, value: String) {
 }
 
 /// The spec's example for a path parameter, as text.
-fn example_for(op: &Operation, name: &str) -> Option<String> {
+pub(crate) fn example_for(op: &Operation, name: &str) -> Option<String> {
     op.parameters
         .iter()
         .find(|p| p.location == ParamLocation::Path && p.name == name)

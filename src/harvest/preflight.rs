@@ -10,7 +10,7 @@ use crate::identity::Role;
 use crate::model::{Api, HttpMethod};
 
 /// What one identity's preflight request showed (printed and in every report).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PreflightEntry {
     pub identity: Role,
     /// `GET /me`.

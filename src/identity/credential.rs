@@ -6,7 +6,9 @@ use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
 /// The identities a probe can be sent as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     Anonymous,
@@ -114,6 +116,30 @@ impl Credential {
         self.headers.iter().map(|(n, v)| (n, v.expose_secret()))
     }
 
+    /// The bearer token, when the credential is `Authorization: Bearer …`.
+    pub(crate) fn bearer_token(&self) -> Option<&str> {
+        self.headers.iter().find_map(|(n, v)| {
+            let v = v.expose_secret();
+            (n == reqwest::header::AUTHORIZATION)
+                .then(|| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .flatten()
+                .map(str::trim)
+        })
+    }
+
+    /// Whether the bearer token is a JWT (not secret: decides which forgeries apply).
+    pub fn has_jwt(&self) -> bool {
+        self.bearer_token().and_then(super::parse_jwt).is_some()
+    }
+
+    /// The weak HMAC key the bearer token is signed with, if any.
+    pub fn weak_signing_key(&self) -> Option<&'static str> {
+        self.bearer_token().and_then(super::weak_key_of)
+    }
+
     /// Secret parts to scrub from any text we output: whole values and, for `Bearer x` /
     /// `Basic x` / `a=b; c=d` shapes, the token and each cookie value on their own.
     pub(crate) fn secret_fragments(&self) -> Vec<String> {
@@ -123,6 +149,10 @@ impl Credential {
             out.push(v.to_owned());
             if let Some((_, token)) = v.split_once(' ') {
                 out.push(token.trim().to_owned());
+            }
+            // A forged token reuses a JWT's header and claims: scrub each part on its own.
+            if let Some((_, token)) = v.split_once(' ') {
+                out.extend(token.trim().split('.').map(str::to_owned));
             }
             for part in v.split(';') {
                 if let Some((_, cookie)) = part.split_once('=') {

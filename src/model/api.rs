@@ -39,16 +39,59 @@ pub struct Operation {
     pub security: Vec<Vec<SecurityRequirementItem>>,
     /// Whether the operation has a request body.
     pub has_request_body: bool,
+    /// Schema of the JSON request body (3.x `requestBody` JSON content, Swagger 2.0's
+    /// `in: body` parameter), `$ref`s resolved like `response_schema`. `None` without one.
+    pub request_schema: Option<Schema>,
+    /// What the JSON request body's top-level properties say beyond their shape: enough to
+    /// build a valid body and to tell which properties a client may not set.
+    pub request_hints: BodyHints,
     /// Schema of the first 2xx JSON response, `$ref`s resolved (depth-limited).
     pub response_schema: Option<Schema>,
     /// Where the operation is defined (the line of the method key).
     pub location: SourceLocation,
 }
 
+/// The parts of a request body's schema that `Schema` does not model, for its top-level
+/// object (`allOf` branches merged).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BodyHints {
+    /// `required` property names, in spec order.
+    pub required: Vec<String>,
+    /// A usable value per property: its `example`, first `examples` entry, `default` or first
+    /// `enum` value.
+    pub examples: BTreeMap<String, serde_json::Value>,
+    /// Properties with an `enum`: any other value would be refused.
+    pub enumerated: Vec<String>,
+    /// Properties marked `readOnly: true`: the server sets them, clients must not.
+    pub read_only: Vec<String>,
+    /// A whole example body: the media type's `example` (or first `examples` value), else the
+    /// schema's `example`.
+    pub example: Option<serde_json::Value>,
+}
+
 /// One scheme name and its scopes inside a security requirement.
 pub type SecurityRequirementItem = (String, Vec<String>);
 
 impl Operation {
+    /// Stands for "the API as a whole" in findings of API-wide checks; anchored at line 1.
+    pub fn api_wide() -> Operation {
+        Operation {
+            id: "api".into(),
+            method: HttpMethod::Get,
+            path: "*".into(),
+            summary: None,
+            description: None,
+            tags: Vec::new(),
+            parameters: Vec::new(),
+            security: Vec::new(),
+            has_request_body: false,
+            request_schema: None,
+            request_hints: BodyHints::default(),
+            response_schema: None,
+            location: SourceLocation { line: 1 },
+        }
+    }
+
     /// True when the operation declares security and does not also allow anonymous access.
     pub fn requires_auth(&self) -> bool {
         !self.security.is_empty() && self.security.iter().all(|alt| !alt.is_empty())

@@ -4,6 +4,6 @@
 mod api;
 
 pub use api::{
-    Api, HttpMethod, Operation, ParamLocation, Parameter, Schema, SchemaKind,
+    Api, BodyHints, HttpMethod, Operation, ParamLocation, Parameter, Schema, SchemaKind,
     SecurityRequirementItem, SecurityScheme, SecuritySchemeKind, SourceLocation,
 };

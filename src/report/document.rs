@@ -4,12 +4,13 @@ use crate::exec::ExecStats;
 use crate::findings::{Finding, Severity};
 use crate::harvest::PreflightEntry;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub tool: ToolInfo,
     pub api: ApiInfo,
-    /// RFC 3339, UTC.
+    /// RFC 3339, UTC, whole seconds.
     pub started_at: String,
+    pub finished_at: String,
     pub duration_ms: u64,
     /// The gate threshold this scan ran with.
     pub fail_on: Severity,
@@ -19,17 +20,19 @@ pub struct Report {
     /// Deduplicated findings, most severe first.
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// Distinct (method, URL) pairs the probes requested.
+    pub scanned: Vec<(String, String)>,
     /// Things the scan skipped or could not read (spec warnings included).
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ToolInfo {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ApiInfo {
     pub title: String,
     /// The spec file as a forward-slash path relative to the repository root (or as given when
@@ -39,7 +42,7 @@ pub struct ApiInfo {
     pub operations: usize,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CaseResult {
     pub check: String,
     pub operation_id: String,
@@ -55,7 +58,7 @@ impl CaseResult {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Outcome {
     Passed {
@@ -71,7 +74,7 @@ pub enum Outcome {
     },
 }
 
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     #[serde(flatten)]
     pub exec: ExecStats,
@@ -79,9 +82,14 @@ pub struct Stats {
 }
 
 impl Report {
-    /// Findings at or above the threshold: these fail the build.
+    /// Unsuppressed findings at or above the threshold: these fail the build.
     pub fn gating_findings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.severity >= self.fail_on)
+        self.findings.iter().filter(|f| self.is_gating(f))
+    }
+
+    /// At or above `--fail-on` and not accepted by the baseline or the ignore file.
+    pub fn is_gating(&self, f: &Finding) -> bool {
+        f.severity >= self.fail_on && f.suppressed.is_none()
     }
 
     pub fn gate_failed(&self) -> bool {

@@ -5,6 +5,7 @@ use tabled::settings::{Style, Width};
 use tabled::{Table, Tabled};
 
 use super::{Outcome, Report};
+use crate::findings::Suppression;
 
 /// Fits a CI log and an 80-column-plus terminal without wrapping every cell.
 const TABLE_WIDTH: usize = 120;
@@ -40,7 +41,11 @@ pub fn render_human(report: &Report) -> String {
         out.push_str("\nNo findings.\n");
     } else {
         let rows = report.findings.iter().map(|f| Row {
-            severity: f.severity.to_string(),
+            severity: match &f.suppressed {
+                None => f.severity.to_string(),
+                Some(Suppression::Baseline) => format!("{}\n(baseline)", f.severity),
+                Some(Suppression::Ignored { .. }) => format!("{}\n(ignored)", f.severity),
+            },
             check: format!("{}\n{}", f.check, f.owasp),
             // The concrete request without scheme and host: the header line names the target.
             operation: format!(
@@ -51,7 +56,7 @@ pub fn render_human(report: &Report) -> String {
                     .strip_prefix(report.api.base_url.trim_end_matches('/'))
                     .unwrap_or(&f.evidence.url)
             ),
-            identity: f.evidence.identity.to_string(),
+            identity: f.evidence.identity.clone(),
             evidence: {
                 let mut e = format!("{} ", f.evidence.status);
                 let shown: Vec<String> = f
@@ -59,7 +64,7 @@ pub fn render_human(report: &Report) -> String {
                     .matches
                     .iter()
                     .take(3)
-                    .map(|m| format!("{}={}", m.pointer, m.value))
+                    .map(|m| format!("{}={}", m.pointer, shorten(&m.value)))
                     .collect();
                 e.push_str(&shown.join(", "));
                 if f.evidence.matches.len() > 3 {
@@ -96,4 +101,14 @@ pub fn render_human(report: &Report) -> String {
         report.duration_ms as f64 / 1000.0
     ));
     out
+}
+
+/// Long values (stack traces, URLs) would swamp the table; the JSON report has them whole.
+fn shorten(value: &str) -> String {
+    const MAX: usize = 40;
+    if value.chars().count() <= MAX {
+        value.to_owned()
+    } else {
+        format!("{}…", value.chars().take(MAX).collect::<String>())
+    }
 }

@@ -24,7 +24,7 @@ pub fn render_junit(report: &Report) -> Result<String, String> {
                     .iter()
                     .filter_map(|i| report.findings.get(*i))
                     .collect();
-                if found.iter().any(|f| f.severity >= report.fail_on) {
+                if found.iter().any(|f| report.is_gating(f)) {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     s.set_type(found[0].owasp.clone());
                     s.set_message(found[0].message.clone());
@@ -52,12 +52,12 @@ pub fn render_junit(report: &Report) -> Result<String, String> {
             let below: Vec<String> = findings
                 .iter()
                 .filter_map(|i| report.findings.get(*i))
-                .filter(|f| f.severity < report.fail_on)
+                .filter(|f| !report.is_gating(f))
                 .map(describe)
                 .collect();
             if !below.is_empty() {
                 tc.set_system_out(format!(
-                    "below --fail-on {}:\n{}",
+                    "not gating (below --fail-on {}, or accepted by the baseline / ignore file):\n{}",
                     report.fail_on,
                     below.join("\n\n")
                 ));

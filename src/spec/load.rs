@@ -9,7 +9,6 @@ use serde_json::Value;
 use crate::model::Api;
 
 use super::error::SpecError;
-use super::lines::OperationLines;
 use super::normalize::{Dialect, normalize};
 use super::parse::parse;
 use super::schema::describe;
@@ -40,12 +39,14 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecError> {
 pub fn load_str(text: &str, source: &Path) -> Result<LoadedSpec, SpecError> {
     let started = Instant::now();
     let name = source.display().to_string();
-    let (root, format) = parse(text, &name)?;
-    let parsed = started.elapsed();
+    let parsed = parse(text, &name)?;
+    let parse_time = started.elapsed();
     let mut warnings = Warnings::default();
-    let (dialect, version) = detect(&root, &name, &mut warnings)?;
-    let lines = OperationLines::scan(text.strip_prefix('\u{feff}').unwrap_or(text), format);
-    let api = normalize(&root, dialect, &lines, source, &mut warnings);
+    if let Some(warning) = parsed.warning {
+        warnings.push(warning);
+    }
+    let (dialect, version) = detect(&parsed.value, &name, &mut warnings)?;
+    let api = normalize(&parsed.value, dialect, &parsed.lines, source, &mut warnings);
     if api.operations.is_empty() {
         return Err(SpecError::NoOperations {
             name,
@@ -55,8 +56,9 @@ pub fn load_str(text: &str, source: &Path) -> Result<LoadedSpec, SpecError> {
     tracing::debug!(
         spec = %name,
         version,
+        format = ?parsed.format,
         operations = api.operations.len(),
-        ?parsed,
+        ?parse_time,
         total = ?started.elapsed(),
         "loaded spec"
     );

@@ -2,6 +2,7 @@
 //! `model::Api`, with local `$ref`s resolved and each operation's source line.
 //! Feeds the planner; nothing outside `spec/` sees the raw document.
 
+mod body;
 mod error;
 mod lines;
 mod load;
@@ -12,6 +13,7 @@ mod refs;
 mod schema;
 mod security;
 mod warnings;
+mod yaml_lines;
 
 pub use error::SpecError;
 pub use load::{LoadedSpec, load_file, load_str};

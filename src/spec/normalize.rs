@@ -182,7 +182,7 @@ impl<'a> Cx<'a, '_> {
         path: &str,
         method: HttpMethod,
         value: &'a Value,
-        path_params: &ParamList,
+        path_params: &ParamList<'a>,
         lines: &OperationLines,
         global_security: &Requirements,
     ) -> Option<Operation> {
@@ -213,6 +213,8 @@ impl<'a> Cx<'a, '_> {
             None => global_security.clone(),
         };
         let response_schema = self.response_schema(op, &name);
+        let body_param = own.body.or(path_params.body);
+        let (request_schema, request_hints) = self.request_schema(op, &name, body_param).unzip();
         let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_owned);
         let tags = match op.get("tags") {
             Some(Value::Array(tags)) => tags
@@ -232,6 +234,8 @@ impl<'a> Cx<'a, '_> {
             parameters,
             security,
             has_request_body,
+            request_schema,
+            request_hints: request_hints.unwrap_or_default(),
             response_schema,
             location: SourceLocation {
                 line: line_of(lines, path, method),
@@ -264,16 +268,7 @@ impl<'a> Cx<'a, '_> {
         };
         // Swagger 2.0 declares media types once per operation (or document) in `produces`.
         let produces_json = self.dialect == Dialect::OpenApi3
-            || match op
-                .get("produces")
-                .or_else(|| self.root.get("produces"))
-                .and_then(Value::as_array)
-            {
-                Some(types) => {
-                    types.is_empty() || types.iter().filter_map(Value::as_str).any(is_json)
-                }
-                None => true,
-            };
+            || allows_json(op.get("produces").or_else(|| self.root.get("produces")));
         for (code, response) in responses {
             if !is_success(code) {
                 continue;
@@ -444,7 +439,7 @@ fn is_success(code: &str) -> bool {
 }
 
 /// `application/json`, `application/*+json` (with or without parameters).
-fn is_json(media_type: &str) -> bool {
+pub(crate) fn is_json(media_type: &str) -> bool {
     let essence = media_type
         .split(';')
         .next()
@@ -452,6 +447,14 @@ fn is_json(media_type: &str) -> bool {
         .trim()
         .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json")
+}
+
+/// Whether a Swagger 2.0 `produces` / `consumes` list admits JSON (absent or empty: it does).
+pub(crate) fn allows_json(media_types: Option<&Value>) -> bool {
+    match media_types.and_then(Value::as_array) {
+        Some(types) => types.is_empty() || types.iter().filter_map(Value::as_str).any(is_json),
+        None => true,
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::model::{ParamLocation, Parameter, Schema};
 
+use super::body::example_of;
 use super::normalize::{Cx, Dialect};
 use super::refs;
 use super::schema::describe;
@@ -12,14 +13,16 @@ use super::schema::describe;
 /// The readable parameters of one list, and whether it declared a body (Swagger 2.0's
 /// `in: body` / `in: formData`, which become a request body, not parameters).
 #[derive(Debug, Default)]
-pub(crate) struct ParamList {
+pub(crate) struct ParamList<'a> {
     pub(crate) params: Vec<Parameter>,
     pub(crate) has_body: bool,
+    /// The `in: body` parameter itself (resolved), for the request body's schema.
+    pub(crate) body: Option<&'a Value>,
 }
 
 impl<'a> Cx<'a, '_> {
     /// Reads a `parameters` list. `owner` names its place in warnings (`GET /pets`, `path /pets`).
-    pub(crate) fn parameters(&mut self, list: Option<&'a Value>, owner: &str) -> ParamList {
+    pub(crate) fn parameters(&mut self, list: Option<&'a Value>, owner: &str) -> ParamList<'a> {
         let mut out = ParamList::default();
         let Some(list) = list else { return out };
         let Some(list) = list.as_array() else {
@@ -56,7 +59,12 @@ impl<'a> Cx<'a, '_> {
                 Some("query") => ParamLocation::Query,
                 Some("header") => ParamLocation::Header,
                 Some("cookie") => ParamLocation::Cookie,
-                Some("body" | "formData") => {
+                Some("body") => {
+                    out.has_body = true;
+                    out.body = Some(param);
+                    continue;
+                }
+                Some("formData") => {
                     out.has_body = true;
                     continue;
                 }
@@ -146,30 +154,12 @@ impl<'a> Cx<'a, '_> {
                 return Some(found);
             }
         }
-        let schema = refs::resolve(self.root, schema?).ok()?.as_object()?;
-        let examples = schema
-            .get("examples")
-            .and_then(Value::as_array)
-            .and_then(|e| e.first());
-        let first_enum = schema
-            .get("enum")
-            .and_then(Value::as_array)
-            .and_then(|e| e.first());
-        [
-            schema.get("example"),
-            examples,
-            schema.get("default"),
-            first_enum,
-        ]
-        .into_iter()
-        .flatten()
-        .find(|v| !v.is_null())
-        .cloned()
+        example_of(refs::resolve(self.root, schema?).ok()?.as_object()?)
     }
 
     /// The first usable value of an `examples` list (3.1 schema style) or map of Example
     /// objects (3.x parameter style, possibly `$ref`s).
-    fn first_example(&self, examples: &'a Value) -> Option<Value> {
+    pub(crate) fn first_example(&self, examples: &'a Value) -> Option<Value> {
         match examples {
             Value::Array(list) => list.iter().find(|v| !v.is_null()).cloned(),
             Value::Object(map) => map.values().find_map(|example| {
@@ -190,7 +180,7 @@ mod tests {
     use crate::spec::schema::SchemaReader;
     use crate::spec::warnings::Warnings;
 
-    fn read(doc: &Value, dialect: Dialect, list: &Value) -> (ParamList, Vec<String>) {
+    fn read<'a>(doc: &'a Value, dialect: Dialect, list: &'a Value) -> (ParamList<'a>, Vec<String>) {
         let mut warnings = Warnings::default();
         let mut cx = Cx {
             root: doc,
@@ -286,7 +276,8 @@ mod tests {
     #[test]
     fn parameters_that_are_not_a_list_warn() {
         let doc = json!({});
-        let (out, warnings) = read(&doc, Dialect::OpenApi3, &json!({"name": "x"}));
+        let list = json!({"name": "x"});
+        let (out, warnings) = read(&doc, Dialect::OpenApi3, &list);
         assert!(out.params.is_empty());
         assert_eq!(
             warnings,

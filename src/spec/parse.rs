@@ -1,5 +1,9 @@
-//! Text → `serde_json::Value`: sniffs JSON vs YAML from the content (never the extension) and
-//! turns syntax errors into `SpecError::Parse` with a line and a miette span.
+//! Text → `serde_json::Value` plus operation lines: sniffs JSON vs YAML from the content (never
+//! the extension), runs the matching line scanner, and turns syntax errors into
+//! `SpecError::Parse` with a line and a miette span.
+//!
+//! YAML text is scanned (`yaml_lines.rs`) before it is parsed, and refused when its flow
+//! collections nest absurdly deep: libyaml-rs takes quadratic time on those.
 //!
 //! YAML goes through our own bounded visitor rather than `yaml_serde::from_str::<Value>`:
 //! yaml_serde caps alias *jumps*, but one alias to a large anchor still copies the whole
@@ -17,6 +21,8 @@ use serde::de::{
 use serde_json::{Map, Value};
 
 use super::error::SpecError;
+use super::lines::{OperationLines, scan_json};
+use super::yaml_lines::{MAX_FLOW_DEPTH, scan_yaml};
 
 /// The syntax a spec was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +37,18 @@ const EXTRA_NODE_BUDGET: usize = 100_000;
 const BYTES_PER_NODE: usize = 16;
 const BUDGET_MESSAGE: &str = "document expands to too many nodes (a YAML alias bomb?)";
 
+/// A parsed document and the source lines of its operations.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub(crate) value: Value,
+    pub(crate) format: Format,
+    pub(crate) lines: OperationLines,
+    /// Set when JSON-looking text was not JSON and was read as YAML instead.
+    pub(crate) warning: Option<String>,
+}
+
 /// Parses `text` as JSON (if it starts with `{` or `[`) or YAML. `name` is used in errors.
-pub(crate) fn parse(text: &str, name: &str) -> Result<(Value, Format), SpecError> {
+pub(crate) fn parse(text: &str, name: &str) -> Result<Parsed, SpecError> {
     // A BOM is legal at the start of either syntax but serde_json rejects it.
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - body.len();
@@ -42,19 +58,57 @@ pub(crate) fn parse(text: &str, name: &str) -> Result<(Value, Format), SpecError
             name: name.to_owned(),
         });
     }
-    if trimmed.starts_with(['{', '[']) {
-        return match serde_json::from_str::<Value>(body) {
-            Ok(value) => Ok((value, Format::Json)),
-            // JSON-looking text may still be valid YAML flow style; only if that fails too is it
-            // an error, and then the JSON message is the useful one.
-            Err(json_err) => match parse_yaml(body) {
-                Ok(value) => Ok((value, Format::Yaml)),
-                Err(_) => Err(json_error(text, bom, name, &json_err)),
-            },
+    let scan = if trimmed.starts_with(['{', '[']) {
+        let json_err = match serde_json::from_str::<Value>(body) {
+            Ok(value) => {
+                return Ok(Parsed {
+                    value,
+                    format: Format::Json,
+                    lines: scan_json(body),
+                    warning: None,
+                });
+            }
+            Err(err) => err,
         };
+        // JSON-looking text may still be YAML (flow style, or JSON with trailing commas or
+        // comments): read it as such, with a warning. If that fails too, the JSON message is
+        // the useful one. Its lines are best found by the (tolerant) JSON scanner.
+        let scan = scan_yaml(body);
+        let yaml = if scan.too_deep_line.is_none() {
+            parse_yaml(body).ok()
+        } else {
+            None
+        };
+        return match yaml {
+            Some(value) => {
+                let position = format!("line {}, column {}", json_err.line(), json_err.column());
+                Ok(Parsed {
+                    value,
+                    format: Format::Yaml,
+                    lines: scan_json(body),
+                    warning: Some(format!(
+                        "not valid JSON ({position}: {}); read as YAML instead",
+                        json_message(&json_err)
+                    )),
+                })
+            }
+            None => Err(json_error(text, bom, name, &json_err)),
+        };
+    } else {
+        scan_yaml(body)
+    };
+    if let Some(line) = scan.too_deep_line {
+        let message =
+            format!("flow collections (`[`, `{{`) nested more than {MAX_FLOW_DEPTH} deep");
+        return Err(syntax_error(text, bom, name, line, 0, message));
     }
     match parse_yaml(body) {
-        Ok(value) => Ok((value, Format::Yaml)),
+        Ok(value) => Ok(Parsed {
+            value,
+            format: Format::Yaml,
+            lines: scan.lines,
+            warning: None,
+        }),
         Err(err) => Err(yaml_error(text, bom, name, &err)),
     }
 }
@@ -70,11 +124,14 @@ fn parse_yaml(text: &str) -> Result<Value, yaml_serde::Error> {
 }
 
 fn json_error(text: &str, bom: usize, name: &str, err: &serde_json::Error) -> SpecError {
+    syntax_error(text, bom, name, err.line(), err.column(), json_message(err))
+}
+
+/// serde_json's message without the position it appends (we report that separately).
+fn json_message(err: &serde_json::Error) -> String {
     let message = err.to_string();
-    // serde_json appends the position we report separately.
     let suffix = format!(" at line {} column {}", err.line(), err.column());
-    let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
-    syntax_error(text, bom, name, err.line(), err.column(), message)
+    message.strip_suffix(&suffix).unwrap_or(&message).to_owned()
 }
 
 fn yaml_error(text: &str, bom: usize, name: &str, err: &yaml_serde::Error) -> SpecError {
@@ -94,8 +151,16 @@ fn syntax_error(
     column: usize,
     message: String,
 ) -> SpecError {
-    let span =
-        (line > 0).then(|| SourceSpan::from((bom + byte_offset(&text[bom..], line, column), 0)));
+    let span = (line > 0).then(|| {
+        let mut offset = bom + byte_offset(&text[bom..], line, column);
+        // An error at the very end would point at nothing miette can show: use the last
+        // visible character instead.
+        if text[offset..].trim().is_empty() {
+            offset = text.trim_end().char_indices().last().map_or(0, |(i, _)| i);
+        }
+        let len = text[offset..].chars().next().map_or(0, char::len_utf8);
+        SourceSpan::from((offset, len))
+    });
     SpecError::Parse {
         name: name.to_owned(),
         line,
@@ -324,7 +389,8 @@ mod tests {
     use super::*;
 
     fn parse_ok(text: &str) -> (Value, Format) {
-        parse(text, "t.yaml").expect("parses")
+        let parsed = parse(text, "t.yaml").expect("parses");
+        (parsed.value, parsed.format)
     }
 
     fn parse_err(text: &str) -> String {
@@ -355,6 +421,26 @@ mod tests {
     }
 
     #[test]
+    fn json_with_trailing_commas_is_read_as_yaml_with_a_warning() {
+        let parsed = parse(
+            "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n  }\n}\n",
+            "t.json",
+        )
+        .expect("parses");
+        assert_eq!(parsed.format, Format::Yaml);
+        assert_eq!(
+            parsed.warning.as_deref(),
+            Some("not valid JSON (line 4, column 3: trailing comma); read as YAML instead")
+        );
+        assert_eq!(
+            parsed
+                .lines
+                .method_line("/a", crate::model::HttpMethod::Get),
+            Some(3)
+        );
+    }
+
+    #[test]
     fn syntax_errors_name_file_and_line() {
         let msg = parse_err("a: 1\nb: [1, 2\nc: 3\n");
         assert!(
@@ -378,6 +464,41 @@ mod tests {
             panic!("expected a parse error with a span");
         };
         assert_eq!(&text[span.offset()..=span.offset()], "]");
+    }
+
+    #[test]
+    fn parse_error_renders_as_a_miette_report() {
+        let Err(err) = parse("openapi: 3.0.0\npaths: [1, 2\n", "api.yaml").map(|p| p.value) else {
+            panic!("must fail");
+        };
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut out, &err)
+            .expect("renders");
+        assert!(out.contains("api.yaml"), "{out}");
+        assert!(out.contains("paths: [1, 2"), "{out}");
+        assert!(out.contains("here"), "{out}");
+    }
+
+    #[test]
+    fn spans_cover_whole_characters() {
+        for text in ["a: [é", "a: [1, 2\n\n\n", "{\"é\": [é", "a: \"é"] {
+            let Err(SpecError::Parse {
+                span: Some(span),
+                src: Some(src),
+                ..
+            }) = parse(text, "t").map(|p| p.value)
+            else {
+                panic!("{text:?} must fail with a span");
+            };
+            let source = src.inner();
+            assert!(
+                source
+                    .get(span.offset()..span.offset() + span.len())
+                    .is_some(),
+                "{text:?}: {span:?}"
+            );
+        }
     }
 
     #[test]
@@ -420,11 +541,22 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    fn deep_nesting_is_an_error_not_a_stack_overflow_or_a_hang() {
+        let started = std::time::Instant::now();
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
         assert!(parse_err(&deep).contains("recursion limit"));
-        let deep_yaml = "a: ".to_string() + &"[".repeat(10_000) + &"]".repeat(10_000);
-        assert!(parse_err(&deep_yaml).contains("recursion limit"));
+        // libyaml-rs is quadratic in flow depth (100,000 levels ≈ 40 s): refused before parsing.
+        let deep_yaml = "a: 1\nb: ".to_string() + &"[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(
+            parse_err(&deep_yaml),
+            "failed to parse spec `t.yaml`: line 2: flow collections (`[`, `{`) nested more than 200 deep"
+        );
+        let deep_block = "a:\n".to_string()
+            + &(1..2_000)
+                .map(|i| format!("{}- \n", " ".repeat(i)))
+                .collect::<String>();
+        assert!(parse_err(&deep_block).contains("recursion limit"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -24,9 +24,9 @@ use super::refs;
 use super::warnings::Warnings;
 
 /// Nesting limit, counted in schema levels plus `$ref` hops.
-const MAX_DEPTH: usize = 24;
+const MAX_DEPTH: usize = 16;
 /// Schema nodes one top-level schema (a response, a parameter) may expand to.
-const NODE_BUDGET: usize = 5_000;
+const NODE_BUDGET: usize = 1_000;
 
 /// Reads schemas out of one document; keeps the cache of converted `$ref` targets.
 pub(crate) struct SchemaReader<'a> {

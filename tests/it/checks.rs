@@ -62,15 +62,27 @@ async fn vulnerable_variant_yields_exactly_the_planted_flaws() {
     );
     assert_eq!(found, expected);
     assert!(report.gate_failed());
-    // Every finding proves itself with B's values and a credential-free reproduction.
+    // Every finding has a credential-free reproduction; data leaks prove themselves with the
+    // victim's values. Login-flow findings are proven by statuses and headers instead.
+    // Banners and stack traces are proven by a header or by the trace lines of an error.
+    // Mass assignment is proven by the one privileged property that persisted.
+    const NOT_DATA_LEAKS: &[&str] = &[
+        "account-enumeration",
+        "mass-assignment",
+        "no-rate-limit",
+        "server-banner",
+        "verbose-errors",
+    ];
     for f in &report.findings {
-        assert!(f.evidence.matches.len() >= 2, "{f:?}");
         assert!(
             !f.evidence
                 .curl
                 .contains(server.token(apileak::demo::DemoUser::Alice))
         );
-        assert!((200..300).contains(&f.evidence.status));
+        if !NOT_DATA_LEAKS.contains(&f.check.as_str()) {
+            assert!(f.evidence.matches.len() >= 2, "{f:?}");
+            assert!((200..300).contains(&f.evidence.status));
+        }
     }
     let bola = report
         .findings
@@ -104,7 +116,9 @@ async fn patched_variant_is_silent_and_checks_really_ran() {
         let case = report
             .cases
             .iter()
-            .find(|c| c.check == check && c.operation() == op)
+            // API-wide checks (banners, shadow paths) have one case, `GET *`, whatever path
+            // their findings name.
+            .find(|c| c.check == check && (c.operation() == op || c.path == "*"))
             .unwrap_or_else(|| panic!("no case for {check} on {op}"));
         assert!(
             matches!(case.outcome, Outcome::Passed { probes } if probes > 0),

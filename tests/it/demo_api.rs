@@ -125,7 +125,7 @@ async fn login_returns_the_start_up_token() {
             let body = res.json();
             assert_eq!(body["access_token"], server.token(user));
             assert_eq!(body["token_type"], "Bearer");
-            assert!(server.token(user).starts_with("cad_"));
+            assert_eq!(server.token(user).split('.').count(), 3, "a JWT");
         }
         let wrong = login(
             &server,
@@ -133,7 +133,12 @@ async fn login_returns_the_start_up_token() {
         )
         .await;
         assert_eq!(wrong.status, 401);
-        assert_eq!(wrong.json(), json!({"error": "invalid credentials"}));
+        let said = if variant == Vulnerable {
+            "wrong password"
+        } else {
+            "invalid credentials"
+        };
+        assert_eq!(wrong.json(), json!({ "error": said }));
         let malformed = login(&server, json!({"user": "alice"})).await;
         assert_eq!(malformed.status, 400);
         assert_eq!(malformed.json(), json!({"error": "invalid login request"}));
@@ -145,7 +150,8 @@ async fn tokens_are_random_per_start_and_per_user() {
     let (a, b) = (start(Vulnerable).await, start(Vulnerable).await);
     assert_ne!(a.token(Alice), b.token(Alice));
     assert_ne!(a.token(Alice), a.token(Bob));
-    assert_eq!(a.token(Alice).len(), "cad_".len() + 32);
+    // Header, claims and signature: a JWT (see tests/it/check_auth.rs for its validation).
+    assert_eq!(a.token(Alice).split('.').count(), 3);
 }
 
 #[tokio::test]
@@ -435,10 +441,14 @@ async fn unknown_routes_and_methods_are_json_404s() {
 const SERVED: &[(&str, &str, &str)] = &[
     ("post", "/auth/login", "/auth/login"),
     ("get", "/me", "/me"),
+    ("patch", "/me", "/me"),
     ("get", "/members/search", "/members/search?q=a"),
     ("get", "/members/{memberId}", "/members/1"),
     ("get", "/members/{memberId}/workouts", "/members/1/workouts"),
     ("get", "/workouts/{workoutId}", "/workouts/101"),
+    ("post", "/workouts", "/workouts"),
+    ("patch", "/workouts/{workoutId}", "/workouts/101"),
+    ("delete", "/workouts/{workoutId}", "/workouts/101"),
     ("get", "/classes", "/classes"),
     (
         "get",
@@ -447,6 +457,86 @@ const SERVED: &[(&str, &str, &str)] = &[
     ),
     ("get", "/admin/members", "/admin/members"),
 ];
+
+/// Routes the server has but the spec omits (planted for `undocumented-endpoints`): method,
+/// path. Vulnerable serves them; Patched answers exactly like an unknown route.
+const UNDOCUMENTED: &[(&str, &str)] = &[("get", "/_debug/config")];
+
+#[tokio::test]
+async fn undocumented_debug_route_serves_config_only_when_vulnerable() {
+    let (vuln, patched) = (start(Vulnerable).await, start(Patched).await);
+    let spec = spec();
+    for (method, path) in UNDOCUMENTED {
+        assert!(spec["paths"][*path].is_null(), "{path} is in the spec");
+        let unknown = send(&patched, &method.to_uppercase(), "/no-such-route", None).await;
+        let hidden = send(&patched, &method.to_uppercase(), path, None).await;
+        assert_eq!(
+            (hidden.status, &hidden.body),
+            (404, &unknown.body),
+            "{path}"
+        );
+        let open = send(&vuln, &method.to_uppercase(), path, None).await;
+        assert_eq!(open.status, 200, "{path}");
+    }
+    let config = get(&vuln, "/_debug/config", None).await.json();
+    assert!(
+        config["database_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("postgres://cadence_app:")),
+        "{config}"
+    );
+    assert_eq!(config["build"]["version"], "1.4.2");
+    let emails = config["recent_signups"].as_array().expect("emails");
+    assert_eq!(emails.len(), 5);
+    assert!(emails.contains(&json!("bob.okonkwo@example.test")));
+}
+
+#[tokio::test]
+async fn cors_reflects_any_origin_only_when_vulnerable() {
+    let (vuln, patched) = (start(Vulnerable).await, start(Patched).await);
+    let with_origin = |server: &DemoServer, origin: &'static str| {
+        reqwest::Client::new()
+            .get(format!("{}/me", server.base_url()))
+            .bearer_auth(server.token(Alice))
+            .header("origin", origin)
+            .send()
+    };
+    let header = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().expect("ASCII").to_owned())
+    };
+    let evil = "https://evil.example";
+    let res = with_origin(&vuln, evil).await.expect("request");
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some(evil)
+    );
+    assert_eq!(
+        header(&res, "access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+
+    let res = with_origin(&patched, evil).await.expect("request");
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "access-control-allow-origin"), None);
+    assert_eq!(header(&res, "access-control-allow-credentials"), None);
+    assert_eq!(header(&res, "vary").as_deref(), Some("Origin"));
+    // The allow-listed front end still works.
+    let app = "https://app.cadence.example";
+    let res = with_origin(&patched, app).await.expect("request");
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some(app)
+    );
+
+    // Without an Origin header there are no CORS headers on either variant.
+    for server in [&vuln, &patched] {
+        let plain = get(server, "/me", Some(Alice)).await;
+        assert_eq!(plain.header("access-control-allow-origin"), "");
+    }
+}
 
 #[tokio::test]
 async fn spec_parses_and_lists_exactly_the_served_routes() {
@@ -511,6 +601,13 @@ async fn ground_truth_matches_the_spec() {
         "verbose-errors",
         "server-banner",
         "missing-cache-control",
+        "broken-token-validation",
+        "account-enumeration",
+        "no-rate-limit",
+        "cors-misconfiguration",
+        "undocumented-endpoints",
+        "bola-write",
+        "mass-assignment",
     ];
     let flaws = truth["flaws"].as_array().expect("flaws");
     for flaw in flaws {
@@ -532,10 +629,15 @@ async fn ground_truth_matches_the_spec() {
         );
         let path = flaw["path"].as_str().expect("path");
         let method = flaw["method"].as_str().expect("method").to_lowercase();
-        assert!(
-            path == "*" || spec["paths"][path][&method].is_object(),
-            "{flaw}"
-        );
+        if flaw["check"] == "undocumented-endpoints" {
+            // The flaw is precisely that the spec does not list the path.
+            assert!(spec["paths"][path].is_null(), "{flaw}");
+        } else {
+            assert!(
+                path == "*" || spec["paths"][path][&method].is_object(),
+                "{flaw}"
+            );
+        }
     }
     let used: BTreeSet<_> = flaws.iter().filter_map(|f| f["check"].as_str()).collect();
     assert_eq!(used, checks.into_iter().collect());

@@ -1,6 +1,12 @@
 //! One integration-test binary (as ripgrep and nextest do): faster to build and link.
 
+mod check_auth;
+mod check_data;
+mod check_misc;
+mod check_write;
 mod checks;
 mod cli;
 mod demo_api;
+mod report_html;
+mod spec_loader;
 mod support;

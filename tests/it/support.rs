@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
-use apileak::config::{Outputs, ScanConfig, SpecSource};
+use apileak::config::{Gate, Outputs, ScanConfig, SpecSource};
 use apileak::demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML};
 use apileak::exec::ExecSettings;
-use apileak::findings::Severity;
 use apileak::identity::{Credential, Role};
 
 /// `../shared` (or `$APILEAK_SHARED_DIR`). Panics loudly when missing: a test that needs the
@@ -36,14 +35,16 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
         base_url: Some(server.base_url().parse().expect("base url")),
         user_a: Credential::parse(Role::UserA, &bearer(server, DemoUser::Alice)).expect("cred"),
         user_b: Credential::parse(Role::UserB, &bearer(server, DemoUser::Bob)).expect("cred"),
-        fail_on: Severity::Low,
+        gate: Gate::default(),
         outputs: Outputs::default(),
         exec: ExecSettings {
             concurrency: 4,
             timeout: std::time::Duration::from_secs(10),
             rate: 1000,
+            allow_writes: true,
         },
         checks: Vec::new(),
+        shard: None,
     }
 }
 

@@ -1,0 +1,91 @@
+//! Markdown summary, for `$GITHUB_STEP_SUMMARY` and merge-request comments.
+
+use super::{Outcome, Report};
+
+/// GitHub caps a step summary at 1 MiB; stay far below it.
+const MAX_ROWS: usize = 200;
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render_markdown(report: &Report) -> String {
+    let gating = report.gating_findings().count();
+    let verdict = if gating > 0 {
+        format!(
+            "❌ **{gating} finding(s) at or above `{}`**",
+            report.fail_on
+        )
+    } else {
+        format!("✅ no finding at or above `{}`", report.fail_on)
+    };
+    let mut out = format!(
+        "## apileak: {}\n\n{verdict} · {} finding(s) in total · {} operations · {} requests\n\n",
+        cell(&report.api.title),
+        report.findings.len(),
+        report.api.operations,
+        report.stats.exec.requests
+    );
+    if !report.findings.is_empty() {
+        out.push_str("| severity | check | operation | as | evidence |\n|---|---|---|---|---|\n");
+        for f in report.findings.iter().take(MAX_ROWS) {
+            let evidence: Vec<String> = f
+                .evidence
+                .matches
+                .iter()
+                .take(3)
+                .map(|m| format!("`{}`", cell(&m.pointer)))
+                .collect();
+            out.push_str(&format!(
+                "| {} | `{}` ({}) | `{}` | {} | {} {} |\n",
+                f.severity,
+                f.check,
+                f.owasp,
+                cell(&f.operation()),
+                cell(&f.evidence.identity),
+                f.evidence.status,
+                evidence.join(", ")
+            ));
+        }
+        if report.findings.len() > MAX_ROWS {
+            out.push_str(&format!(
+                "\n…and {} more; see the JSON report.\n",
+                report.findings.len() - MAX_ROWS
+            ));
+        }
+    }
+    let skipped: Vec<String> = report
+        .cases
+        .iter()
+        .filter_map(|c| match &c.outcome {
+            Outcome::Skipped { reason } => Some(format!(
+                "- `{}` on `{}`: {}",
+                c.check,
+                cell(&c.operation()),
+                cell(reason)
+            )),
+            _ => None,
+        })
+        .take(MAX_ROWS)
+        .collect();
+    if !skipped.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>{} skipped check(s)</summary>\n\n{}\n\n</details>\n",
+            skipped.len(),
+            skipped.join("\n")
+        ));
+    }
+    if !report.preflight.is_empty() {
+        out.push_str("\n<details><summary>preflight</summary>\n\n");
+        for p in &report.preflight {
+            out.push_str(&format!(
+                "- {} `{}`: {}\n",
+                p.identity.name(),
+                p.operation,
+                cell(&p.verdict)
+            ));
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}

@@ -53,7 +53,7 @@ impl AppError {
 pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     let started = Instant::now();
     let started_at = now_seconds();
-    let (loaded, spec_path) = match &config.spec {
+    let (mut loaded, spec_path) = match &config.spec {
         SpecSource::File(path) => (spec::load_file(path)?, repo_relative(path)),
         SpecSource::Embedded { text, path } => (
             spec::load_str(text, path)?,
@@ -63,6 +63,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     for w in &loaded.warnings {
         tracing::warn!("{w}");
     }
+    skip_operations(&mut loaded.api, &config.skip)?;
     let api = &loaded.api;
     let base_url = resolve_base_url(config.base_url.as_ref(), api)?;
     let checks = selected_checks(&config.checks)?;
@@ -93,6 +94,11 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         allow_writes: config.exec.allow_writes,
         user_a_jwt: config.user_a.has_jwt(),
         user_a_weak_key: config.user_a.weak_signing_key(),
+        public_fields: config
+            .public_fields
+            .iter()
+            .map(|f| checks::judge::normalise_key(f))
+            .collect(),
     };
     let cx = PlanCx {
         api,
@@ -209,6 +215,24 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         },
         warnings: loaded.warnings.clone(),
     })
+}
+
+/// Removes `--skip` operations from the model, so no stage (harvest included) ever calls them.
+/// A skip that matches nothing is an error: a typo must not quietly un-skip a dangerous call.
+fn skip_operations(api: &mut Api, skip: &[String]) -> Result<(), AppError> {
+    for s in skip {
+        let wanted = s.trim();
+        let before = api.operations.len();
+        api.operations
+            .retain(|op| op.id != wanted && !op.display_name().eq_ignore_ascii_case(wanted));
+        if api.operations.len() == before {
+            return Err(AppError::Usage(format!(
+                "--skip `{wanted}` matches no operation (use `METHOD /path` as in the spec, or an operationId)"
+            )));
+        }
+        tracing::info!("skipping {wanted}");
+    }
+    Ok(())
 }
 
 /// RFC 3339 UTC, whole seconds (GitLab's schema allows no fractions).
@@ -429,6 +453,8 @@ pub async fn demo(args: &crate::cli::DemoArgs) -> Result<Report, AppError> {
         },
         checks: Vec::new(),
         shard: None,
+        skip: Vec::new(),
+        public_fields: Vec::new(),
     };
     let report = scan(&config).await;
     server.shutdown().await;

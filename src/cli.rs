@@ -76,6 +76,13 @@ pub struct ScanArgs {
     /// User B's credential (a different user from A), same form as --user-a.
     #[arg(long, env = "APILEAK_USER_B", hide_env_values = true)]
     pub user_b: Option<String>,
+    /// Never call this operation, in any stage (repeatable): `GET /logout`, or an operationId.
+    #[arg(long = "skip", value_name = "OPERATION")]
+    pub skip: Vec<String>,
+    /// A response field that is public by design (repeatable), e.g. `display_name`: it is never
+    /// treated as personal or excessive data.
+    #[arg(long = "public-field", value_name = "NAME")]
+    pub public_fields: Vec<String>,
     /// Scan only shard I of N (`2/4`): operations are split deterministically, so N CI jobs
     /// can scan one API in parallel; combine their JSON reports with `apileak merge`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]

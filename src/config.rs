@@ -60,6 +60,10 @@ pub struct ScanConfig {
     pub checks: Vec<String>,
     /// `(i, n)`: scan only shard i of n (1-based).
     pub shard: Option<(usize, usize)>,
+    /// Operations never called (`GET /logout` or operationIds).
+    pub skip: Vec<String>,
+    /// Response fields public by design.
+    pub public_fields: Vec<String>,
 }
 
 /// The gate's inputs shared by `scan` and `merge`: threshold, baseline, ignore file.
@@ -142,6 +146,8 @@ impl ScanConfig {
             exec: exec_settings(&args.exec),
             checks: args.output.checks,
             shard: args.shard,
+            skip: args.skip,
+            public_fields: args.public_fields,
         })
     }
 }

@@ -28,6 +28,17 @@ pub struct CheckSettings {
     pub user_a_jwt: bool,
     /// The weak HMAC key user A's token is signed with, found offline.
     pub user_a_weak_key: Option<&'static str>,
+    /// Response fields public by design (`--public-field`), normalised (`display_name` →
+    /// `displayname`): never canaries, never "excessive".
+    pub public_fields: Vec<String>,
+}
+
+impl CheckSettings {
+    /// Whether a response field was declared public by design.
+    pub fn is_public_field(&self, key: &str) -> bool {
+        let key = super::judge::normalise_key(key);
+        self.public_fields.contains(&key)
+    }
 }
 
 /// A group of requests judged together (e.g. the attack and the victim's own view).

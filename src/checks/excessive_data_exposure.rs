@@ -119,6 +119,11 @@ impl Check for ExcessiveDataExposure {
                 candidates.push((attack, found));
             }
         }
+        // Fields the team declared public by design are not exposure.
+        for (_, found) in &mut candidates {
+            found.retain(|e| !cx.settings.is_public_field(&e.key));
+        }
+        candidates.retain(|(_, found)| !found.is_empty());
         // The most sensitive response; on a tie the earliest (A's own objects come first).
         let best = candidates.iter().map(|(_, found)| score(found)).max()?;
         let (attack, found) = candidates.into_iter().find(|(_, f)| score(f) == best)?;

@@ -37,7 +37,7 @@ impl Check for PrivateDataLeakage {
         if op.method != HttpMethod::Get || super::is_admin_operation(op) {
             return Planned::NotApplicable;
         }
-        if cx.user_b.canaries(&cx.user_a.own_values).is_empty() {
+        if canaries_of_b(cx).is_empty() {
             return Planned::Skipped(
                 "no distinctive personal values in user-b's own record (no \"me\" operation?)"
                     .into(),
@@ -110,7 +110,7 @@ impl Check for PrivateDataLeakage {
         exchanges: &[Arc<Exchange>],
         cx: &PlanCx<'_>,
     ) -> Option<Finding> {
-        let canaries = cx.user_b.canaries(&cx.user_a.own_values);
+        let canaries = canaries_of_b(cx);
         let hits: Vec<(&Arc<Exchange>, Vec<Match>, bool)> = exchanges
             .iter()
             .filter_map(|ex| {
@@ -178,6 +178,13 @@ fn canary_matches(ex: &Exchange, canaries: &[Canary]) -> Option<(Vec<Match>, boo
         }
     }
     (matches.len() >= 2 || strong).then_some((matches, strong))
+}
+
+/// User B's canaries, minus what A also has and fields declared public by design.
+fn canaries_of_b(cx: &PlanCx<'_>) -> Vec<Canary> {
+    let mut canaries = cx.user_b.canaries(&cx.user_a.own_values);
+    canaries.retain(|c| !cx.settings.is_public_field(&c.field));
+    canaries
 }
 
 #[cfg(test)]

@@ -45,6 +45,8 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
         },
         checks: Vec::new(),
         shard: None,
+        skip: Vec::new(),
+        public_fields: Vec::new(),
     }
 }
 

@@ -1,0 +1,71 @@
+//! Scan settings that change what is judged: skipped operations, public-by-design fields.
+
+use apileak::app;
+use apileak::demo::{DemoServer, Variant};
+
+use crate::support::demo_config;
+
+#[tokio::test]
+async fn skipped_operations_are_never_planned_and_typos_are_errors() {
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let mut config = demo_config(&server);
+    config.skip = vec!["GET /members/{memberId}".into(), "adminListMembers".into()];
+    let report = app::scan(&config).await.expect("scan");
+    for skipped in ["/members/{memberId}", "/admin/members"] {
+        assert!(
+            report
+                .cases
+                .iter()
+                .all(|c| !(c.method == "GET" && c.path == skipped)),
+            "{skipped} was planned"
+        );
+        assert!(report.findings.iter().all(|f| f.path != skipped));
+    }
+    // Other operations are still scanned.
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.path == "/workouts/{workoutId}")
+    );
+
+    config.skip = vec!["GET /no/such/path".into()];
+    let err = app::scan(&config).await.expect_err("typo");
+    assert!(err.to_string().contains("matches no operation"), "{err}");
+    assert_eq!(err.exit_code(), 2);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn public_fields_are_not_personal_or_excessive() {
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let leaderboard = |r: &apileak::report::Report| {
+        r.findings.iter().any(|f| {
+            f.check == "private-data-leakage" && f.path == "/classes/{classId}/leaderboard"
+        })
+    };
+    let before = app::scan(&demo_config(&server)).await.expect("scan");
+    assert!(
+        leaderboard(&before),
+        "the leaderboard leak is found by default"
+    );
+
+    // A team that shows names and cities on leaderboards by design says so.
+    let mut config = demo_config(&server);
+    config.public_fields = vec!["display_name".into(), "city".into(), "username".into()];
+    let after = app::scan(&config).await.expect("scan");
+    assert!(!leaderboard(&after));
+    let excessive = after
+        .findings
+        .iter()
+        .find(|f| f.check == "excessive-data-exposure")
+        .expect("password_hash is still excessive");
+    assert!(
+        excessive
+            .evidence
+            .matches
+            .iter()
+            .any(|m| m.pointer.ends_with("/password_hash"))
+    );
+    server.shutdown().await;
+}

@@ -30,6 +30,8 @@ pub enum AppError {
     Preflight(#[from] PreflightError),
     #[error(transparent)]
     Exec(#[from] ExecError),
+    #[error(transparent)]
+    Login(#[from] crate::identity::LoginError),
     #[error("failed to write report `{path}`: {reason}")]
     Report { path: PathBuf, reason: String },
     #[error("failed to start the demo API: {0}")]
@@ -44,7 +46,9 @@ impl AppError {
             | AppError::Config(_)
             | AppError::Usage(_)
             | AppError::Report { .. } => exit::USAGE,
-            AppError::Preflight(_) | AppError::Exec(_) | AppError::Demo(_) => exit::TARGET,
+            AppError::Preflight(_) | AppError::Exec(_) | AppError::Login(_) | AppError::Demo(_) => {
+                exit::TARGET
+            }
         }
     }
 }
@@ -80,6 +84,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         Some(config.user_a.clone()),
         Some(config.user_b.clone()),
     )?;
+    exec.authenticate().await?;
     let preflight = harvest::preflight(api, &exec, &base_url).await?;
     let (user_a, mut user_b) = tokio::join!(
         harvest::harvest(api, &exec, &base_url, Role::UserA),
@@ -90,10 +95,14 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     if config.exec.allow_writes && checks.iter().any(|c| c.writes_created_objects()) {
         harvest::create_objects(api, &exec, &base_url, &mut user_b).await;
     }
+    // After login: a login identity's token is only known now.
+    let user_a_credential = exec.credential(Role::UserA);
     let settings = CheckSettings {
         allow_writes: config.exec.allow_writes,
-        user_a_jwt: config.user_a.has_jwt(),
-        user_a_weak_key: config.user_a.weak_signing_key(),
+        user_a_jwt: user_a_credential.as_ref().is_some_and(|c| c.has_jwt()),
+        user_a_weak_key: user_a_credential
+            .as_ref()
+            .and_then(|c| c.weak_signing_key()),
         public_fields: config
             .public_fields
             .iter()
@@ -191,6 +200,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     );
 
     Ok(Report {
+        format_version: report::FORMAT_VERSION,
         tool: ToolInfo {
             name: "apileak".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -436,9 +446,11 @@ pub async fn demo(args: &crate::cli::DemoArgs) -> Result<Report, AppError> {
         },
         base_url: Some(crate::config::parse_base_url(&server.base_url())?),
         user_a: crate::identity::Credential::parse(Role::UserA, &header(DemoUser::Alice))
-            .map_err(ConfigError::from)?,
+            .map_err(ConfigError::from)?
+            .into(),
         user_b: crate::identity::Credential::parse(Role::UserB, &header(DemoUser::Bob))
-            .map_err(ConfigError::from)?,
+            .map_err(ConfigError::from)?
+            .into(),
         gate: crate::config::Gate {
             fail_on: args.fail_on,
             ..Default::default()

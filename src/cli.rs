@@ -49,6 +49,17 @@ pub enum Command {
         #[command(subcommand)]
         command: ChecksCommand,
     },
+    /// The config file (`apileak.yaml`).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file's JSON Schema (for editor validation).
+    Schema,
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,8 +75,13 @@ pub enum ChecksCommand {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// OpenAPI 3.0/3.1 or Swagger 2.0 file (YAML or JSON).
-    pub spec: PathBuf,
+    /// OpenAPI 3.0/3.1 or Swagger 2.0 file (YAML or JSON); optional when the config file
+    /// names it.
+    pub spec: Option<PathBuf>,
+    /// Config file (see apileak.example.yaml); default `./apileak.yaml` when present. Flags
+    /// override its values.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Target base URL, with any base path (`http://host:8080/api`); overrides the spec's servers.
     #[arg(long)]
     pub base_url: Option<String>,
@@ -117,9 +133,9 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
-    pub fail_on: Severity,
+    /// Exit 1 when a finding is at or above this severity [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
     /// Write SARIF 2.1.0 (GitHub code scanning) here.
     #[arg(long, value_name = "PATH")]
     pub sarif: Option<PathBuf>,
@@ -160,15 +176,15 @@ pub struct OutputArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=600))]
-    pub timeout: u16,
-    /// Requests per second, at most (be gentle with shared staging).
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub rate: u32,
+    /// Requests in flight at once [default: 8].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+    /// Per-request timeout in seconds [default: 10].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=600))]
+    pub timeout: Option<u16>,
+    /// Requests per second, at most (be gentle with shared staging) [default: 50].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub rate: Option<u32>,
     /// Also run checks that change data (write-side BOLA, mass assignment). They only touch
     /// objects the scan itself created. Never point this at production.
     #[arg(long)]

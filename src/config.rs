@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::config_file::LoadedFile;
 use crate::exec::ExecSettings;
 use crate::findings::{Baseline, IgnoreFile, Severity, SuppressError};
-use crate::identity::{Credential, CredentialError, Role};
+use crate::identity::{Credential, CredentialError, Identity, Role};
 
 /// Where the spec comes from.
 #[derive(Debug, Clone)]
@@ -51,8 +52,8 @@ pub struct ScanConfig {
     pub spec: SpecSource,
     /// `None`: take the spec's first absolute server URL.
     pub base_url: Option<Url>,
-    pub user_a: Credential,
-    pub user_b: Credential,
+    pub user_a: Identity,
+    pub user_b: Identity,
     pub gate: Gate,
     pub outputs: Outputs,
     pub exec: ExecSettings,
@@ -79,7 +80,7 @@ pub struct Gate {
 impl Gate {
     pub fn from_args(args: &crate::cli::OutputArgs) -> Result<Gate, ConfigError> {
         Ok(Gate {
-            fail_on: args.fail_on,
+            fail_on: args.fail_on.unwrap_or_default(),
             report_only: args.report_only,
             baseline: args.baseline.as_deref().map(Baseline::load).transpose()?,
             ignore: args
@@ -107,12 +108,30 @@ impl Outputs {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("missing {role} credential: pass --{flag} \"Header: value\" or set {var}")]
+    #[error(
+        "missing {role} credential: pass --{flag} \"Header: value\", set {var}, or declare identities.{key} in apileak.yaml"
+    )]
     MissingCredential {
         role: Role,
         flag: &'static str,
         var: &'static str,
+        key: &'static str,
     },
+    #[error("missing spec: pass it as the first argument or set `spec` in apileak.yaml")]
+    MissingSpec,
+    #[error("invalid config `{}`: {reason}", path.display())]
+    File { path: PathBuf, reason: String },
+    #[error("environment variable `{var}` is not set (used in `{}`)", path.display())]
+    UnsetVar { var: String, path: PathBuf },
+    #[error("invalid config `{}`: identities.{key} {reason}", path.display())]
+    Identity {
+        path: PathBuf,
+        key: &'static str,
+        reason: String,
+    },
+    /// A config value out of range; wrapped with the file by the caller when it has one.
+    #[error("invalid config: {0}")]
+    Invalid(String),
     #[error(transparent)]
     Credential(#[from] CredentialError),
     #[error(transparent)]
@@ -122,53 +141,151 @@ pub enum ConfigError {
 }
 
 impl ScanConfig {
+    /// Resolves the CLI flags over the config file (`--config`, else `./apileak.yaml` when
+    /// present) over the defaults.
     pub fn from_args(args: crate::cli::ScanArgs) -> Result<ScanConfig, ConfigError> {
-        let user_a = credential(
-            Role::UserA,
-            args.user_a.as_deref(),
-            "user-a",
-            "APILEAK_USER_A",
-        )?;
-        let user_b = credential(
-            Role::UserB,
-            args.user_b.as_deref(),
-            "user-b",
-            "APILEAK_USER_B",
-        )?;
-        let base_url = args.base_url.as_deref().map(parse_base_url).transpose()?;
+        let default_file = Path::new("apileak.yaml");
+        let file_path = args
+            .config
+            .clone()
+            .or_else(|| default_file.is_file().then(|| default_file.to_owned()));
+        let file = file_path.as_deref().map(LoadedFile::load).transpose()?;
+        if let Some(f) = &file {
+            tracing::info!(path = %f.path.display(), "using config file");
+        }
+        ScanConfig::resolve(args, file.as_ref())
+    }
+
+    fn resolve(
+        args: crate::cli::ScanArgs,
+        file: Option<&LoadedFile>,
+    ) -> Result<ScanConfig, ConfigError> {
+        let cfg = file.map(|f| &f.config);
+        let spec = match args.spec {
+            Some(spec) => spec,
+            None => file
+                .map(LoadedFile::spec)
+                .transpose()?
+                .flatten()
+                .ok_or(ConfigError::MissingSpec)?,
+        };
+        let user_a = identity(Role::UserA, args.user_a.as_deref(), file)?;
+        let user_b = identity(Role::UserB, args.user_b.as_deref(), file)?;
+        let base_url = match (
+            &args.base_url,
+            file.zip(cfg.and_then(|c| c.base_url.as_ref())),
+        ) {
+            (Some(flag), _) => Some(parse_base_url(flag)?),
+            (None, Some((f, url))) => Some(parse_base_url(&f.expand(url)?)?),
+            (None, None) => None,
+        };
+        let mut gate = Gate::from_args(&args.output)?;
+        gate.fail_on = args
+            .output
+            .fail_on
+            .or(cfg.and_then(|c| c.fail_on))
+            .unwrap_or_default();
+        let pick = |flag: Vec<String>, from_file: Option<&Vec<String>>| {
+            if flag.is_empty() {
+                from_file.cloned().unwrap_or_default()
+            } else {
+                flag
+            }
+        };
+        let exec = ExecSettings {
+            concurrency: usize::from(in_range(
+                "concurrency",
+                args.exec.concurrency.or(cfg.and_then(|c| c.concurrency)),
+                8,
+                1..=256,
+                file,
+            )?),
+            timeout: Duration::from_secs(u64::from(in_range(
+                "timeout",
+                args.exec.timeout.or(cfg.and_then(|c| c.timeout)),
+                10,
+                1..=600,
+                file,
+            )?)),
+            rate: in_range(
+                "rate",
+                args.exec.rate.or(cfg.and_then(|c| c.rate)),
+                50,
+                1..=10_000,
+                file,
+            )?,
+            allow_writes: args.exec.allow_writes || cfg.and_then(|c| c.allow_writes) == Some(true),
+        };
         Ok(ScanConfig {
-            spec: SpecSource::File(args.spec),
+            spec: SpecSource::File(spec),
             base_url,
             user_a,
             user_b,
-            gate: Gate::from_args(&args.output)?,
+            gate,
             outputs: Outputs::from_args(&args.output),
-            exec: exec_settings(&args.exec),
-            checks: args.output.checks,
+            exec,
+            checks: pick(args.output.checks, cfg.and_then(|c| c.checks.as_ref())),
             shard: args.shard,
-            skip: args.skip,
-            public_fields: args.public_fields,
+            skip: pick(args.skip, cfg.and_then(|c| c.skip.as_ref())),
+            public_fields: pick(
+                args.public_fields,
+                cfg.and_then(|c| c.public_fields.as_ref()),
+            ),
         })
     }
 }
 
-pub fn exec_settings(args: &crate::cli::ExecArgs) -> ExecSettings {
-    ExecSettings {
-        concurrency: usize::from(args.concurrency),
-        timeout: Duration::from_secs(u64::from(args.timeout)),
-        rate: args.rate,
-        allow_writes: args.allow_writes,
+/// A number from a flag or the file, checked against the flag's range (clap checks flags).
+fn in_range<T: PartialOrd + Copy + std::fmt::Display>(
+    key: &str,
+    value: Option<T>,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+    file: Option<&LoadedFile>,
+) -> Result<T, ConfigError> {
+    let value = value.unwrap_or(default);
+    if range.contains(&value) {
+        return Ok(value);
     }
+    let reason = format!(
+        "`{key}` must be between {} and {} (got {value})",
+        range.start(),
+        range.end()
+    );
+    Err(match file {
+        Some(f) => ConfigError::File {
+            path: f.path.clone(),
+            reason,
+        },
+        None => ConfigError::Invalid(reason),
+    })
 }
 
-fn credential(
+/// The flag (or its env var) wins over the file's identity.
+fn identity(
     role: Role,
-    value: Option<&str>,
-    flag: &'static str,
-    var: &'static str,
-) -> Result<Credential, ConfigError> {
-    let value = value.ok_or(ConfigError::MissingCredential { role, flag, var })?;
-    Ok(Credential::parse(role, value)?)
+    flag: Option<&str>,
+    file: Option<&LoadedFile>,
+) -> Result<Identity, ConfigError> {
+    if let Some(value) = flag {
+        if file.is_some_and(|f| f.declares(role)) {
+            tracing::info!("{role}: the --{role} flag (or its env var) overrides the config file");
+        }
+        return Ok(Identity::Header(Credential::parse(role, value)?));
+    }
+    if let Some(identity) = file.map(|f| f.identity(role)).transpose()?.flatten() {
+        return Ok(identity);
+    }
+    let (flag, var, key) = match role {
+        Role::UserB => ("user-b", "APILEAK_USER_B", "user_b"),
+        _ => ("user-a", "APILEAK_USER_A", "user_a"),
+    };
+    Err(ConfigError::MissingCredential {
+        role,
+        flag,
+        var,
+        key,
+    })
 }
 
 /// Only http(s) with a host; credentials are never sent anywhere else.

@@ -6,6 +6,7 @@ pub mod app;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod demo;
 pub mod exec;
 pub mod exit;

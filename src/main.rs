@@ -11,7 +11,7 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use apileak::app::{self, AppError};
-use apileak::cli::{ChecksCommand, Cli, Command};
+use apileak::cli::{ChecksCommand, Cli, Command, ConfigCommand};
 use apileak::config::ScanConfig;
 use apileak::{exit, report};
 
@@ -83,6 +83,12 @@ async fn run(command: Command) -> Result<i32, AppError> {
             );
             Ok(exit::CLEAN)
         }
+        Command::Config {
+            command: ConfigCommand::Schema,
+        } => {
+            println!("{}", apileak::config_file::json_schema());
+            Ok(exit::CLEAN)
+        }
         Command::Checks { command } => {
             match command {
                 ChecksCommand::List => print!("{}", app::checks_list()?),
@@ -117,6 +123,8 @@ fn init_tracing(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal: CI logs show them as noise.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .without_time()
         .init();

@@ -22,19 +22,31 @@ type ApiResult = Result<Json<Value>, ApiError>;
 /// The workout kinds the spec's enum allows.
 const WORKOUT_KINDS: &[&str] = &["cycling", "running", "rowing", "yoga", "strength"];
 
-/// The authenticated caller, from `Authorization: Bearer <token>` (a snapshot of the record:
-/// the database lock is not held past this call).
+/// The authenticated caller, from `Authorization: Bearer <token>` or `Authorization: Basic`
+/// with a demo password (a snapshot of the record: the database lock is not held past this
+/// call).
 fn caller(state: &AppState, headers: &HeaderMap) -> Result<Member, ApiError> {
-    let token = headers
+    let (scheme, value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
         .ok_or(ApiError::Unauthorized)?;
-    state
-        .user_for_token(token)
-        .and_then(|user| state.db().member(user.id()).cloned())
+    let user = if scheme.eq_ignore_ascii_case("bearer") {
+        state.user_for_token(value.trim())
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(value.trim())
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .and_then(|pair| {
+                let (username, password) = pair.split_once(':')?;
+                state.user_for_basic(username, password)
+            })
+    } else {
+        None
+    };
+    user.and_then(|user| state.db().member(user.id()).cloned())
         .ok_or(ApiError::Unauthorized)
 }
 
@@ -50,22 +62,52 @@ pub(crate) struct Login {
     password: String,
 }
 
-/// `POST /auth/login`
+/// `POST /auth/login`: a JSON body, or a form (`grant_type=password&username=…&password=…`,
+/// as OAuth2 password grants send).
 pub(crate) async fn login(
     State(state): Shared,
-    body: Result<Json<Login>, JsonRejection>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> ApiResult {
     state.check_login_limit()?;
-    let Json(login) = body.map_err(|_| ApiError::BadRequest("invalid login request"))?;
+    let login =
+        parse_login(&headers, &body).ok_or(ApiError::BadRequest("invalid login request"))?;
     let known = state.users().find(|u| u.username() == login.username);
     let Some(user) = known.filter(|u| u.password() == login.password) else {
         state.record_failed_login();
         return Err(policy::login_failure(state.variant, known.is_some()));
     };
     Ok(Json(json!({
-        "access_token": state.token(user),
+        "access_token": state.issue_token(user),
         "token_type": "Bearer",
     })))
+}
+
+/// The credentials of a login request, by its content type.
+fn parse_login(headers: &HeaderMap, body: &[u8]) -> Option<Login> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let mut username = None;
+        let mut password = None;
+        for (k, v) in url::form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "username" => username = Some(v.into_owned()),
+                "password" => password = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        Some(Login {
+            username: username?,
+            password: password?,
+        })
+    } else if content_type.starts_with("application/json") {
+        serde_json::from_slice(body).ok()
+    } else {
+        None
+    }
 }
 
 /// `GET /me`

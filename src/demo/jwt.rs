@@ -18,7 +18,9 @@ pub(crate) fn issue(key: &[u8], user: DemoUser) -> String {
     let iat = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let header = json!({"alg": "HS256", "typ": "JWT"});
+    // `typ` first: a scanner re-signing the claims with the same key (`{"alg", "typ"}`) then
+    // yields a different string, so login-token expiry never applies to its forgeries.
+    let header = json!({"typ": "JWT", "alg": "HS256"});
     let claims = json!({
         "sub": user.id().to_string(),
         "username": user.username(),

@@ -13,4 +13,4 @@ mod server;
 
 pub use data::DemoUser;
 pub use policy::Variant;
-pub use server::{DemoServer, SPEC_PATH, SPEC_YAML};
+pub use server::{DemoOptions, DemoServer, SPEC_PATH, SPEC_YAML};

@@ -26,6 +26,14 @@ pub const SPEC_YAML: &str = include_str!("../../fixtures/demo/openapi.yaml");
 /// Where [`SPEC_YAML`] lives, relative to the repository root.
 pub const SPEC_PATH: &str = "fixtures/demo/openapi.yaml";
 
+/// Start-up options beyond the variant.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DemoOptions {
+    /// Tokens issued by `POST /auth/login` stop working after this many authenticated
+    /// requests (401 afterwards): an expiry that needs no clock, for refresh tests.
+    pub token_max_uses: Option<u32>,
+}
+
 /// Everything the handlers share.
 #[derive(Debug)]
 pub(crate) struct AppState {
@@ -38,13 +46,17 @@ pub(crate) struct AppState {
     signing_key: Vec<u8>,
     /// When recent failed logins happened, oldest first (for `policy::failed_login_limit`).
     failed_logins: Mutex<VecDeque<Instant>>,
+    options: DemoOptions,
+    /// Tokens issued by logins, oldest first, with how often each was used.
+    issued: Mutex<Vec<(String, u32)>>,
+    logins: AtomicU64,
     requests: AtomicU64,
     /// Requests with a state-changing method (anything but GET/HEAD/OPTIONS), logins excepted.
     writes: AtomicU64,
 }
 
 impl AppState {
-    fn new(variant: Variant) -> AppState {
+    fn new(variant: Variant, options: DemoOptions) -> AppState {
         let signing_key = policy::token_signing_key(variant);
         AppState {
             variant,
@@ -52,6 +64,9 @@ impl AppState {
             tokens: DemoUser::ALL.map(|u| jwt::issue(&signing_key, u)),
             signing_key,
             failed_logins: Mutex::new(VecDeque::new()),
+            options,
+            issued: Mutex::new(Vec::new()),
+            logins: AtomicU64::new(0),
             requests: AtomicU64::new(0),
             writes: AtomicU64::new(0),
         }
@@ -77,10 +92,39 @@ impl AppState {
         &self.tokens[user as usize]
     }
 
-    /// The user a bearer token authenticates, if it verifies.
+    /// The user a bearer token authenticates, if it verifies (and, with `token_max_uses`,
+    /// has uses left: each call counts as one use of a login-issued token).
     pub(crate) fn user_for_token(&self, token: &str) -> Option<DemoUser> {
         let accept_unsigned = policy::accepts_unsigned_tokens(self.variant);
-        jwt::verify(token, &self.signing_key, accept_unsigned).and_then(|c| jwt::user_of(&c))
+        let user = jwt::verify(token, &self.signing_key, accept_unsigned)
+            .and_then(|c| jwt::user_of(&c))?;
+        if let Some(max) = self.options.token_max_uses {
+            let mut issued = self.issued.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((_, uses)) = issued.iter_mut().find(|(t, _)| t == token) {
+                *uses += 1;
+                if *uses > max {
+                    return None;
+                }
+            }
+        }
+        Some(user)
+    }
+
+    /// The user whose demo password matches `Authorization: Basic` credentials.
+    pub(crate) fn user_for_basic(&self, username: &str, password: &str) -> Option<DemoUser> {
+        self.users()
+            .find(|u| u.username() == username && u.password() == password)
+    }
+
+    /// A fresh token for a successful login, remembered for `issued_tokens`.
+    pub(crate) fn issue_token(&self, user: DemoUser) -> String {
+        let token = jwt::issue(&self.signing_key, user);
+        self.logins.fetch_add(1, Ordering::Relaxed);
+        self.issued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((token.clone(), 0));
+        token
     }
 
     /// `Err(429)` while the variant's failed-login limit is reached.
@@ -136,14 +180,27 @@ pub struct DemoServer {
 impl DemoServer {
     /// Binds 127.0.0.1:0 (ephemeral port) and serves in a spawned tokio task.
     pub async fn start(variant: Variant) -> std::io::Result<DemoServer> {
-        DemoServer::start_on(variant, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+        DemoServer::start_with(variant, DemoOptions::default()).await
+    }
+
+    /// Same, with options (token expiry for refresh tests).
+    pub async fn start_with(variant: Variant, options: DemoOptions) -> std::io::Result<DemoServer> {
+        DemoServer::serve(variant, options, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
     }
 
     /// Same, on a given address (for `apileak demo-api --port`).
     pub async fn start_on(variant: Variant, addr: SocketAddr) -> std::io::Result<DemoServer> {
+        DemoServer::serve(variant, DemoOptions::default(), addr).await
+    }
+
+    async fn serve(
+        variant: Variant,
+        options: DemoOptions,
+        addr: SocketAddr,
+    ) -> std::io::Result<DemoServer> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(AppState::new(variant));
+        let state = Arc::new(AppState::new(variant, options));
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(Arc::clone(&state));
         let task = tokio::spawn(async move {
@@ -180,9 +237,26 @@ impl DemoServer {
         format!("http://{}", SocketAddr::new(ip, self.addr.port()))
     }
 
-    /// The bearer token issued to `user` at start-up (also what `POST /auth/login` returns).
+    /// The bearer token issued to `user` at start-up (each `POST /auth/login` issues a fresh
+    /// one instead; see [`DemoServer::issued_tokens`]).
     pub fn token(&self, user: DemoUser) -> &str {
         self.state.token(user)
+    }
+
+    /// Every token `POST /auth/login` has issued so far, oldest first.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state
+            .issued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
+
+    /// Successful logins so far.
+    pub fn login_count(&self) -> u64 {
+        self.state.logins.load(Ordering::Relaxed)
     }
 
     /// Requests served so far, including rejected and unknown-route ones.

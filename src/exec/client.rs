@@ -1,10 +1,11 @@
 //! The HTTP executor. Credentials are attached here and only for the target's own origin;
-//! redirects are never followed, so a credential can't be carried to another host.
+//! redirects are never followed, so a credential can't be carried to another host. Login
+//! identities log in here too (before preflight, and again on a 401 or an expired JWT).
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -14,7 +15,9 @@ use tokio::sync::{Mutex, OnceCell, Semaphore};
 use url::Url;
 
 use super::{Exchange, ProbeRequest};
-use crate::identity::{Credential, Redactor, Role, forge_token};
+use crate::identity::{
+    Credential, Identity, LoginError, LoginFlow, Redactor, Role, forge_token, jwt_expiry,
+};
 use crate::model::HttpMethod;
 
 /// Bodies beyond this are cut: evidence needs the start, not megabytes.
@@ -49,12 +52,73 @@ pub struct ExecStats {
 
 type Slot = Arc<OnceCell<Arc<Exchange>>>;
 
+/// Re-logins per identity and scan, at most: a 401 that a fresh token does not cure must not
+/// turn every later request into a login.
+const MAX_RELOGINS: u32 = 20;
+
+/// The credential in use now, and which login produced it (0: the static one or the first).
+struct Current {
+    credential: Arc<Credential>,
+    generation: u64,
+    /// A JWT's `exp` (seconds since the epoch): log in again before sending after it.
+    expires_at: Option<u64>,
+}
+
+/// One user's identity and its live credential.
+struct IdentitySlot {
+    identity: Identity,
+    current: RwLock<Option<Current>>,
+    // Held while logging in: concurrent 401s wait here and then reuse the fresh token.
+    login_lock: Mutex<()>,
+    relogins: AtomicU32,
+}
+
+impl IdentitySlot {
+    fn new(identity: Identity) -> IdentitySlot {
+        let current = identity.static_credential().map(|c| Current {
+            credential: Arc::new(c.clone()),
+            generation: 0,
+            expires_at: None,
+        });
+        IdentitySlot {
+            identity,
+            current: RwLock::new(current),
+            login_lock: Mutex::new(()),
+            relogins: AtomicU32::new(0),
+        }
+    }
+
+    /// The credential, its generation and whether it has expired.
+    fn current(&self) -> Option<(Arc<Credential>, u64, bool)> {
+        let now = jiff::Timestamp::now().as_second();
+        let guard = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        guard.as_ref().map(|c| {
+            let expired = c
+                .expires_at
+                .is_some_and(|exp| i64::try_from(exp).is_ok_and(|exp| exp <= now));
+            (Arc::clone(&c.credential), c.generation, expired)
+        })
+    }
+
+    fn set(&self, credential: Credential, expires_at: Option<u64>) {
+        let mut guard = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let generation = guard.as_ref().map_or(0, |c| c.generation + 1);
+        *guard = Some(Current {
+            credential: Arc::new(credential),
+            generation,
+            expires_at,
+        });
+    }
+}
+
 pub struct Executor {
     client: reqwest::Client,
+    base: Url,
     origin: url::Origin,
-    user_a: Option<Credential>,
-    user_b: Option<Credential>,
+    user_a: Option<IdentitySlot>,
+    user_b: Option<IdentitySlot>,
     redactor: Redactor,
+    logins: AtomicU64,
     concurrency: usize,
     allow_writes: bool,
     limiter: DefaultDirectRateLimiter,
@@ -71,8 +135,8 @@ impl Executor {
     pub fn new(
         settings: &ExecSettings,
         base_url: &Url,
-        user_a: Option<Credential>,
-        user_b: Option<Credential>,
+        user_a: Option<Identity>,
+        user_b: Option<Identity>,
     ) -> Result<Executor, ExecError> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -81,13 +145,21 @@ impl Executor {
             .build()
             .map_err(|e| ExecError::Client(e.to_string()))?;
         let rate = NonZeroU32::new(settings.rate.max(1)).unwrap_or(NonZeroU32::MIN);
-        let redactor = Redactor::new(user_a.iter().chain(user_b.iter()));
+        let identities = || user_a.iter().chain(user_b.iter());
+        let redactor = Redactor::new(identities().filter_map(Identity::static_credential));
+        redactor.learn(
+            identities()
+                .filter_map(Identity::login)
+                .flat_map(LoginFlow::secrets),
+        );
         Ok(Executor {
             client,
+            base: base_url.clone(),
             origin: base_url.origin(),
-            user_a,
-            user_b,
+            user_a: user_a.map(IdentitySlot::new),
+            user_b: user_b.map(IdentitySlot::new),
             redactor,
+            logins: AtomicU64::new(0),
             concurrency: settings.concurrency.max(1),
             allow_writes: settings.allow_writes,
             limiter: RateLimiter::direct(Quota::per_second(rate)),
@@ -101,6 +173,136 @@ impl Executor {
 
     pub fn redactor(&self) -> &Redactor {
         &self.redactor
+    }
+
+    fn slot(&self, role: Role) -> Option<&IdentitySlot> {
+        match role {
+            Role::Anonymous => None,
+            Role::UserA => self.user_a.as_ref(),
+            Role::UserB => self.user_b.as_ref(),
+        }
+    }
+
+    /// The credential `role` currently sends (after [`Executor::authenticate`] for logins).
+    pub fn credential(&self, role: Role) -> Option<Arc<Credential>> {
+        self.slot(role)?.current().map(|(c, _, _)| c)
+    }
+
+    /// Which credential kind `role` uses (`header Authorization`, `basic`, `login … → bearer`).
+    pub fn credential_kind(&self, role: Role) -> String {
+        self.slot(role)
+            .map_or_else(|| "none".to_owned(), |s| s.identity.describe())
+    }
+
+    /// Logins performed so far (initial ones and refreshes).
+    pub fn login_count(&self) -> u64 {
+        self.logins.load(Ordering::Relaxed)
+    }
+
+    /// Logs in every identity that has a login flow. Runs before preflight; a failure stops
+    /// the scan (exit 3).
+    pub async fn authenticate(&self) -> Result<(), LoginError> {
+        for role in [Role::UserA, Role::UserB] {
+            let Some(slot) = self.slot(role) else {
+                continue;
+            };
+            let Some(flow) = slot.identity.login() else {
+                continue;
+            };
+            let (credential, expires_at) = self.login(role, flow).await?;
+            slot.set(credential, expires_at);
+            tracing::info!(identity = %role, "logged in with {}", flow.operation());
+        }
+        Ok(())
+    }
+
+    /// Sends the login request (rate-limited, target origin only, no concurrency permit so a
+    /// refresh can't wait on the requests that need it) and builds the credential.
+    async fn login(
+        &self,
+        role: Role,
+        flow: &LoginFlow,
+    ) -> Result<(Credential, Option<u64>), LoginError> {
+        let url = join_url(&self.base, &flow.path, &[]);
+        let transport = |error: String| LoginError::Transport {
+            role,
+            operation: flow.operation(),
+            error,
+        };
+        if url.origin() != self.origin {
+            return Err(transport(
+                "refused: credentials are only sent to the target's origin".into(),
+            ));
+        }
+        let (content_type, body) = flow.request_body();
+        self.limiter.until_ready().await;
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        self.logins.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(identity = %role, operation = %flow.operation(), "login");
+        let response = self
+            .client
+            .request(method(flow.method), url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport(self.redactor.redact(&describe(&e))))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = read_capped(response)
+            .await
+            .map_err(|e| transport(self.redactor.redact(&describe(&e))))?;
+        tracing::debug!(identity = %role, status, "login answered");
+        let token = flow.extract(role, status, &headers, &bytes)?;
+        let credential = flow.credential(role, &token)?;
+        let mut expires_at = jwt_expiry(secrecy::ExposeSecret::expose_secret(&token));
+        let now = jiff::Timestamp::now().as_second();
+        if expires_at.is_some_and(|exp| i64::try_from(exp).is_ok_and(|exp| exp <= now)) {
+            // A token expired on arrival means clock skew; honouring it would log in forever.
+            tracing::warn!(identity = %role, "the token from {} is already past its `exp`; ignoring `exp`", flow.operation());
+            expires_at = None;
+        }
+        // Before anything can echo it: the token and the header built from it.
+        self.redactor.learn(
+            credential
+                .secret_fragments()
+                .into_iter()
+                .chain([secrecy::ExposeSecret::expose_secret(&token).to_owned()]),
+        );
+        Ok((credential, expires_at))
+    }
+
+    /// Logs `role` in again unless another request already did since `seen` (single-flight).
+    /// `true` when a newer credential is available.
+    async fn relogin(&self, role: Role, seen: u64) -> bool {
+        let Some(slot) = self.slot(role) else {
+            return false;
+        };
+        let Some(flow) = slot.identity.login() else {
+            return false;
+        };
+        let _guard = slot.login_lock.lock().await;
+        if slot
+            .current()
+            .is_some_and(|(_, generation, _)| generation != seen)
+        {
+            return true;
+        }
+        if slot.relogins.fetch_add(1, Ordering::Relaxed) >= MAX_RELOGINS {
+            tracing::warn!(identity = %role, "not logging in again: {MAX_RELOGINS} re-logins already");
+            return false;
+        }
+        match self.login(role, flow).await {
+            Ok((credential, expires_at)) => {
+                slot.set(credential, expires_at);
+                tracing::info!(identity = %role, "logged in again with {}", flow.operation());
+                true
+            }
+            Err(e) => {
+                tracing::warn!("{e}");
+                false
+            }
+        }
     }
 
     pub fn stats(&self) -> ExecStats {
@@ -161,13 +363,12 @@ impl Executor {
 
     /// The headers to send: credentials (or a forgery of them) for the target's own origin
     /// only, then the request's own headers. `Err` explains why the request can't be sent.
-    fn headers_for(&self, request: &ProbeRequest) -> Result<HeaderMap, String> {
+    fn headers_for(
+        &self,
+        request: &ProbeRequest,
+        credential: Option<&Credential>,
+    ) -> Result<HeaderMap, String> {
         let mut headers = HeaderMap::new();
-        let credential = match request.role {
-            Role::Anonymous => None,
-            Role::UserA => self.user_a.as_ref(),
-            Role::UserB => self.user_b.as_ref(),
-        };
         if request.url.origin() != self.origin {
             if credential.is_some() || request.forge.is_some() {
                 tracing::warn!(url = %request.url, "not sending credentials to another origin");
@@ -197,7 +398,42 @@ impl Executor {
         Ok(headers)
     }
 
+    /// Sends with the identity's current credential; a login identity logs in again (once,
+    /// shared by concurrent callers) when its JWT has expired or a plain authenticated
+    /// request gets 401, and the request is retried once.
     async fn send_uncached(&self, request: ProbeRequest) -> Exchange {
+        let slot = self.slot(request.role);
+        let refreshable = request.forge.is_none()
+            && request.url.origin() == self.origin
+            && slot.is_some_and(|s| s.identity.login().is_some());
+        let mut current = slot.and_then(IdentitySlot::current);
+        if let Some((_, generation, true)) = current {
+            if refreshable && self.relogin(request.role, generation).await {
+                current = slot.and_then(IdentitySlot::current);
+            }
+        }
+        let exchange = self
+            .send_once(request, current.as_ref().map(|(c, _, _)| c.as_ref()))
+            .await;
+        let Some((_, generation, _)) = current else {
+            return exchange;
+        };
+        if !refreshable || exchange.status != Some(401) {
+            return exchange;
+        }
+        if !self.relogin(exchange.request.role, generation).await {
+            return exchange;
+        }
+        let current = slot.and_then(IdentitySlot::current);
+        tracing::debug!(url = %exchange.request.url, "retrying after a fresh login");
+        self.send_once(
+            exchange.request,
+            current.as_ref().map(|(c, _, _)| c.as_ref()),
+        )
+        .await
+    }
+
+    async fn send_once(&self, request: ProbeRequest, credential: Option<&Credential>) -> Exchange {
         let refused = |request: ProbeRequest, why: String| Exchange {
             request,
             status: None,
@@ -210,7 +446,7 @@ impl Executor {
         if request.write && !self.allow_writes {
             return refused(request, "refused: writes need --allow-writes".into());
         }
-        let headers = match self.headers_for(&request) {
+        let headers = match self.headers_for(&request, credential) {
             Ok(h) => h,
             Err(why) => return refused(request, why),
         };
@@ -341,6 +577,40 @@ pub(crate) fn join_url(base: &Url, path: &str, query: &[(String, String)]) -> Ur
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn jwt_with_exp(exp: i64) -> String {
+        use base64::Engine;
+        let b64 = |v: serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            b64(serde_json::json!({"alg": "HS256", "typ": "JWT"})),
+            b64(serde_json::json!({"sub": "1", "exp": exp}))
+        )
+    }
+
+    #[test]
+    fn a_passed_jwt_exp_marks_the_credential_expired() {
+        let now = jiff::Timestamp::now().as_second();
+        let slot = IdentitySlot::new(Identity::Header(
+            Credential::parse(Role::UserA, "Authorization: Bearer static-token").expect("ok"),
+        ));
+        let (_, generation, expired) = slot.current().expect("static credential");
+        assert_eq!((generation, expired), (0, false));
+        for (exp, want) in [(now - 5, true), (now + 3600, false)] {
+            let token = jwt_with_exp(exp);
+            let expires_at = jwt_expiry(&token);
+            assert_eq!(expires_at, u64::try_from(exp).ok());
+            let credential =
+                Credential::parse(Role::UserA, &format!("Authorization: Bearer {token}"))
+                    .expect("ok");
+            slot.set(credential, expires_at);
+            let (_, _, expired) = slot.current().expect("set");
+            assert_eq!(expired, want, "exp {exp} vs now {now}");
+        }
+        assert_eq!(slot.current().map(|(_, g, _)| g), Some(2));
+    }
 
     #[test]
     fn join_keeps_base_path() {

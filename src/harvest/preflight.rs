@@ -13,6 +13,10 @@ use crate::model::{Api, HttpMethod};
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PreflightEntry {
     pub identity: Role,
+    /// Which credential kind was used, never its value: `none`, `header Authorization`,
+    /// `basic`, `login POST /auth/login → bearer`.
+    #[serde(default)]
+    pub credential: String,
     /// `GET /me`.
     pub operation: String,
     pub status: Option<u16>,
@@ -123,6 +127,7 @@ pub async fn preflight(
         };
         entries.push(PreflightEntry {
             identity: *role,
+            credential: exec.credential_kind(*role),
             operation: op.display_name(),
             status: Some(status),
             principal,

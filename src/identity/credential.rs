@@ -56,6 +56,8 @@ pub enum CredentialError {
 #[derive(Clone)]
 pub struct Credential {
     headers: Vec<(HeaderName, SecretString)>,
+    /// Secrets behind the headers (a basic-auth password) that must be scrubbed on their own.
+    extra: Vec<SecretString>,
 }
 
 impl fmt::Debug for Credential {
@@ -103,7 +105,42 @@ impl Credential {
                 shape: "an empty value".into(),
             });
         }
-        Ok(Credential { headers })
+        Ok(Credential {
+            headers,
+            extra: Vec::new(),
+        })
+    }
+
+    /// `Authorization: Basic base64(username:password)`; the password is also scrubbed alone.
+    pub fn basic(
+        role: Role,
+        username: &str,
+        password: &SecretString,
+    ) -> Result<Credential, CredentialError> {
+        use base64::Engine;
+        if username.contains(':') {
+            return Err(CredentialError::BadValue {
+                role,
+                name: "authorization (basic username contains `:`)".into(),
+            });
+        }
+        let encoded = base64::engine::general_purpose::STANDARD
+            .encode(format!("{username}:{}", password.expose_secret()));
+        Ok(Credential {
+            headers: vec![(
+                reqwest::header::AUTHORIZATION,
+                SecretString::from(format!("Basic {encoded}")),
+            )],
+            extra: vec![password.clone()],
+        })
+    }
+
+    /// One header carrying an obtained token (a login flow's result).
+    pub(crate) fn single(name: HeaderName, value: SecretString) -> Credential {
+        Credential {
+            headers: vec![(name, value)],
+            extra: Vec::new(),
+        }
     }
 
     /// Header names only, for reports.
@@ -160,6 +197,7 @@ impl Credential {
                 }
             }
         }
+        out.extend(self.extra.iter().map(|s| s.expose_secret().to_owned()));
         // Tiny fragments would shred unrelated text; anything this short is not a real secret.
         out.retain(|s| s.len() >= 6);
         out
@@ -185,6 +223,16 @@ mod tests {
         let err = Credential::parse(Role::UserB, "supersecrettoken").expect_err("no colon");
         assert!(!err.to_string().contains("supersecrettoken"));
         assert!(err.to_string().contains("user-b"));
+    }
+
+    #[test]
+    fn basic_encodes_and_scrubs_the_password() {
+        let c = Credential::basic(Role::UserA, "alice", &SecretString::from("alice-demo-pass"))
+            .expect("valid");
+        assert_eq!(c.header_names(), ["authorization"]);
+        let fragments = c.secret_fragments();
+        assert!(fragments.contains(&"alice-demo-pass".to_owned()));
+        assert!(fragments.contains(&"YWxpY2U6YWxpY2UtZGVtby1wYXNz".to_owned()));
     }
 
     #[test]

@@ -1,30 +1,45 @@
 //! Scrubs credentials from any text that leaves the process (reports, logs, errors).
 
+use std::sync::{PoisonError, RwLock};
+
 use super::Credential;
 
 pub const REDACTED: &str = "<redacted>";
 
-/// Knows every secret fragment we were given and replaces it wherever it appears.
-#[derive(Debug, Clone, Default)]
+/// Knows every secret fragment we were given (or learned at runtime: login passwords and the
+/// tokens logins return) and replaces it wherever it appears.
+#[derive(Debug, Default)]
 pub struct Redactor {
     // Longest first so a token inside a longer header value is not half-replaced.
-    secrets: Vec<String>,
+    secrets: RwLock<Vec<String>>,
 }
 
 impl Redactor {
     pub fn new<'a>(credentials: impl IntoIterator<Item = &'a Credential>) -> Redactor {
-        let mut secrets: Vec<String> = credentials
-            .into_iter()
-            .flat_map(Credential::secret_fragments)
-            .collect();
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
-        Redactor { secrets }
+        let redactor = Redactor::default();
+        redactor.learn(
+            credentials
+                .into_iter()
+                .flat_map(Credential::secret_fragments),
+        );
+        redactor
     }
 
+    /// Adds secrets found at runtime. Fragments under 6 characters are ignored: they would
+    /// shred unrelated text and are not real secrets.
+    pub fn learn(&self, fragments: impl IntoIterator<Item = String>) {
+        // Nothing can be left half-updated by a panic here: keep using a poisoned lock.
+        let mut secrets = self.secrets.write().unwrap_or_else(PoisonError::into_inner);
+        secrets.extend(fragments.into_iter().filter(|s| s.len() >= 6));
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
+    }
+
+    /// `text` with every known secret replaced by [`REDACTED`].
     pub fn redact(&self, text: &str) -> String {
+        let secrets = self.secrets.read().unwrap_or_else(PoisonError::into_inner);
         let mut out = text.to_owned();
-        for s in &self.secrets {
+        for s in secrets.iter() {
             if out.contains(s.as_str()) {
                 out = out.replace(s.as_str(), REDACTED);
             }
@@ -59,5 +74,7 @@ mod tests {
             r.redact("got Bearer tok_123456789 back; tok_123456789"),
             "got <redacted> back; <redacted>"
         );
+        r.learn(["learned-at-runtime".to_owned(), "short".to_owned()]);
+        assert_eq!(r.redact("learned-at-runtime short"), "<redacted> short");
     }
 }

@@ -6,6 +6,8 @@ use crate::harvest::PreflightEntry;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
+    /// Version of this JSON shape (docs/report-json.md); bumped on incompatible changes.
+    pub format_version: u32,
     pub tool: ToolInfo,
     pub api: ApiInfo,
     /// RFC 3339, UTC, whole seconds.
@@ -80,6 +82,9 @@ pub struct Stats {
     pub exec: ExecStats,
     pub probes: usize,
 }
+
+/// The `format_version` this build writes.
+pub const FORMAT_VERSION: u32 = 1;
 
 impl Report {
     /// Unsuppressed findings at or above the threshold: these fail the build.

@@ -403,13 +403,14 @@ fn header(report: &Report) -> String {
     if !report.preflight.is_empty() {
         preflight.push_str(
             "<table class=\"preflight\"><caption>Preflight: do the identities work?</caption>\
-             <thead><tr><th>identity</th><th>operation</th><th>status</th><th>verdict</th></tr>\
+             <thead><tr><th>identity</th><th>credential</th><th>operation</th><th>status</th><th>verdict</th></tr>\
              </thead><tbody>",
         );
         for p in &report.preflight {
             preflight.push_str(&format!(
-                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 esc(p.identity.name()),
+                esc(&p.credential),
                 esc(&p.operation),
                 p.status.map_or_else(|| "—".to_owned(), |s| s.to_string()),
                 esc(&p.verdict)

@@ -31,9 +31,10 @@ pub fn render_human(report: &Report) -> String {
     );
     for p in &report.preflight {
         out.push_str(&format!(
-            "  preflight {:<9} {}: {}\n",
+            "  preflight {:<9} {} ({}): {}\n",
             p.identity.name(),
             p.operation,
+            p.credential,
             p.verdict
         ));
     }
@@ -93,12 +94,12 @@ pub fn render_human(report: &Report) -> String {
         }
     }
     out.push_str(&format!(
-        "\n{} findings ({} at or above --fail-on {}); checks: {passed} passed, {failed} failed, {skipped} skipped; {} requests in {:.1}s\n",
+        "\n{} findings ({} at or above --fail-on {}); checks: {passed} passed, {failed} failed, {skipped} skipped; {} requests in {} ms\n",
         report.findings.len(),
         report.gating_findings().count(),
         report.fail_on,
         report.stats.exec.requests,
-        report.duration_ms as f64 / 1000.0
+        report.duration_ms
     ));
     out
 }

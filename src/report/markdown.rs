@@ -79,8 +79,9 @@ pub fn render_markdown(report: &Report) -> String {
         out.push_str("\n<details><summary>preflight</summary>\n\n");
         for p in &report.preflight {
             out.push_str(&format!(
-                "- {} `{}`: {}\n",
+                "- {} ({}) `{}`: {}\n",
                 p.identity.name(),
+                cell(&p.credential),
                 p.operation,
                 cell(&p.verdict)
             ));

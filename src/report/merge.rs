@@ -12,6 +12,14 @@ pub fn merge_reports(mut reports: Vec<Report>) -> Result<Report, String> {
     }
     let mut merged = reports.remove(0);
     for (i, r) in reports.into_iter().enumerate() {
+        if r.format_version != merged.format_version {
+            return Err(format!(
+                "report #{} has format version {}, the first has {}: merge reports of one apileak version",
+                i + 2,
+                r.format_version,
+                merged.format_version
+            ));
+        }
         if r.api.spec_path != merged.api.spec_path || r.api.title != merged.api.title {
             return Err(format!(
                 "report #{} scanned `{}` ({}), not `{}` ({})",

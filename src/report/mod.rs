@@ -13,7 +13,7 @@ mod merge;
 mod sarif;
 
 pub use codequality::render_codequality;
-pub use document::{ApiInfo, CaseResult, Outcome, Report, Stats, ToolInfo};
+pub use document::{ApiInfo, CaseResult, FORMAT_VERSION, Outcome, Report, Stats, ToolInfo};
 pub use github::{render_annotations, render_outputs};
 pub use gitlab::render_gitlab;
 pub use html::render_html;

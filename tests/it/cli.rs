@@ -1,29 +1,12 @@
 //! End to end: the real binary against the demo API over HTTP, both variants.
 
 use std::path::Path;
-use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 use apileak::demo::{DemoServer, DemoUser, Variant};
 
-use crate::support::{bearer, demo_spec_file, shared_dir};
-
-fn apileak() -> Command {
-    let mut cmd = Command::cargo_bin("apileak").expect("binary");
-    cmd.env_remove("APILEAK_USER_A")
-        .env_remove("APILEAK_USER_B")
-        .env_remove("APILEAK_LOG");
-    cmd
-}
-
-/// Runs the binary on a blocking thread so the in-process demo server keeps serving.
-async fn run(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("run apileak"))
-        .await
-        .expect("join")
-}
+use crate::support::{apileak_cmd as apileak, bearer, demo_spec_file, run_cmd as run, shared_dir};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -98,6 +81,7 @@ fn demo_finds_planted_flaws_and_writes_valid_reports() {
         &std::fs::read_to_string(dir.path().join("report.json")).expect("json"),
     )
     .expect("json");
+    assert_eq!(json["format_version"], apileak::report::FORMAT_VERSION);
     let findings = json["findings"].as_array().expect("findings");
     // Exact per-check expectations live in tests/it/checks.rs; here: one result per finding.
     assert!(findings.len() >= 4, "{findings:#?}");

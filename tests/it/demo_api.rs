@@ -115,7 +115,7 @@ fn keys(v: &Value) -> BTreeSet<String> {
 }
 
 #[tokio::test]
-async fn login_returns_the_start_up_token() {
+async fn login_issues_a_fresh_token_per_login() {
     for variant in [Vulnerable, Patched] {
         let server = start(variant).await;
         for user in [Alice, Bob, Carol, Dave, Erin] {
@@ -123,9 +123,15 @@ async fn login_returns_the_start_up_token() {
             let res = login(&server, creds).await;
             assert_eq!(res.status, 200, "{res:?}");
             let body = res.json();
-            assert_eq!(body["access_token"], server.token(user));
+            let issued = server.issued_tokens();
+            assert_eq!(body["access_token"], json!(issued.last().expect("issued")));
+            assert_ne!(body["access_token"], server.token(user));
             assert_eq!(body["token_type"], "Bearer");
-            assert_eq!(server.token(user).split('.').count(), 3, "a JWT");
+            assert_eq!(
+                issued.last().expect("issued").split('.').count(),
+                3,
+                "a JWT"
+            );
         }
         let wrong = login(
             &server,

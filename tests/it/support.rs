@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use apileak::config::{Gate, Outputs, ScanConfig, SpecSource};
 use apileak::demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML};
 use apileak::exec::ExecSettings;
-use apileak::identity::{Credential, Role};
+use apileak::identity::{Apply, Credential, Identity, LoginFlow, Role, TokenSource};
 
 /// `../shared` (or `$APILEAK_SHARED_DIR`). Panics loudly when missing: a test that needs the
 /// shared schemas must never pass without them.
@@ -33,8 +33,12 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
             path: PathBuf::from(SPEC_PATH),
         },
         base_url: Some(server.base_url().parse().expect("base url")),
-        user_a: Credential::parse(Role::UserA, &bearer(server, DemoUser::Alice)).expect("cred"),
-        user_b: Credential::parse(Role::UserB, &bearer(server, DemoUser::Bob)).expect("cred"),
+        user_a: Credential::parse(Role::UserA, &bearer(server, DemoUser::Alice))
+            .expect("cred")
+            .into(),
+        user_b: Credential::parse(Role::UserB, &bearer(server, DemoUser::Bob))
+            .expect("cred")
+            .into(),
         gate: Gate::default(),
         outputs: Outputs::default(),
         exec: ExecSettings {
@@ -53,4 +57,49 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
 /// The demo spec as a file path for the binary.
 pub(crate) fn demo_spec_file() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SPEC_PATH)
+}
+
+/// A login identity for `user` against the demo's `POST /auth/login` (JSON, bearer).
+pub(crate) fn login_identity(user: DemoUser) -> Identity {
+    Identity::Login(LoginFlow {
+        method: apileak::model::HttpMethod::Post,
+        path: "/auth/login".into(),
+        body: vec![
+            ("username".into(), user.username().into()),
+            ("password".into(), user.password().into()),
+        ],
+        form: false,
+        token: TokenSource::JsonPointer(vec!["/access_token".into(), "/token".into()]),
+        apply: Apply::Header {
+            name: reqwest::header::AUTHORIZATION,
+            prefix: "Bearer ".into(),
+        },
+    })
+}
+
+/// The real binary, without credentials inherited from the environment.
+pub(crate) fn apileak_cmd() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("apileak").expect("binary");
+    cmd.env_remove("APILEAK_USER_A")
+        .env_remove("APILEAK_USER_B")
+        .env_remove("APILEAK_LOG");
+    cmd
+}
+
+/// Runs the binary on a blocking thread so the in-process demo server keeps serving.
+pub(crate) async fn run_cmd(mut cmd: assert_cmd::Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("run apileak"))
+        .await
+        .expect("join")
+}
+
+/// The (check, operation) pairs of a report's findings.
+pub(crate) fn finding_set(
+    report: &apileak::report::Report,
+) -> std::collections::BTreeSet<(String, String)> {
+    report
+        .findings
+        .iter()
+        .map(|f| (f.check.clone(), f.operation()))
+        .collect()
 }

@@ -1,0 +1,440 @@
+//! The `apileak.yaml` config file: its serde shape (unknown keys are errors with a line),
+//! `${VAR}` expansion from the environment, and conversion of identities into
+//! [`Identity`] values. `ScanConfig::from_args` merges it under the CLI flags.
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use reqwest::header::HeaderName;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::config::ConfigError;
+use crate::findings::Severity;
+use crate::identity::{Apply, Credential, Identity, LoginFlow, Role, TokenSource};
+use crate::model::HttpMethod;
+
+/// apileak's config file (`apileak.yaml`). String values may hold `${VAR}`, replaced from
+/// the environment; command-line flags override every value.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "apileak.yaml")]
+pub struct FileConfig {
+    /// OpenAPI 3.0/3.1 or Swagger 2.0 file, relative to this file.
+    pub spec: Option<String>,
+    /// Target base URL with any base path; default: the spec's first absolute server.
+    pub base_url: Option<String>,
+    /// Exit 1 when an unsuppressed finding is at or above this severity (default low).
+    #[schemars(with = "Option<SeverityName>")]
+    pub fail_on: Option<Severity>,
+    /// Only these checks (default: all).
+    pub checks: Option<Vec<String>>,
+    /// Operations never called: `METHOD /path` or an operationId.
+    pub skip: Option<Vec<String>>,
+    /// Response fields public by design.
+    pub public_fields: Option<Vec<String>>,
+    /// Also run the write-side checks. Never against production.
+    pub allow_writes: Option<bool>,
+    /// Requests per second, at most (1..=10000, default 50).
+    #[schemars(range(min = 1, max = 10_000))]
+    pub rate: Option<u32>,
+    /// Requests in flight at once (1..=256, default 8).
+    #[schemars(range(min = 1, max = 256))]
+    pub concurrency: Option<u16>,
+    /// Per-request timeout in seconds (1..=600, default 10).
+    #[schemars(range(min = 1, max = 600))]
+    pub timeout: Option<u16>,
+    /// The two test users.
+    #[serde(default)]
+    pub identities: FileIdentities,
+}
+
+/// Severity names, for the schema (the real type lives in `findings`).
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[expect(
+    dead_code,
+    reason = "only describes the accepted values in the JSON Schema"
+)]
+enum SeverityName {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// The JSON Schema of the config file (`apileak config schema`), for editors.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(FileConfig);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+/// The identities the scan uses.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileIdentities {
+    /// The user whose access is tested against user B's data.
+    pub user_a: Option<FileIdentity>,
+    /// A different ordinary user.
+    pub user_b: Option<FileIdentity>,
+}
+
+/// One user: exactly one of `header`, `basic`, `login`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileIdentity {
+    /// Header line(s): `Authorization: Bearer ${TOKEN}`.
+    pub header: Option<OneOrMany>,
+    /// HTTP basic authentication.
+    pub basic: Option<FileBasic>,
+    /// Log in through the API's own login operation.
+    pub login: Option<FileLogin>,
+}
+
+/// One header line or several.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// HTTP basic credentials.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileBasic {
+    pub username: String,
+    pub password: String,
+}
+
+/// A login operation whose response carries the token.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileLogin {
+    /// `POST /auth/login`, or a path (then POST).
+    pub operation: String,
+    /// Field → value; the order is kept.
+    #[serde(default)]
+    pub body: serde_json::Map<String, serde_json::Value>,
+    /// Form-encoded body (OAuth2 password grants) instead of JSON.
+    #[serde(default)]
+    pub form: bool,
+    pub token: Option<FileToken>,
+    pub apply: Option<FileApply>,
+}
+
+/// Where the token is in the login response (default JSON pointer `/access_token`, then `/token`).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileToken {
+    pub json_pointer: Option<String>,
+    pub header: Option<String>,
+    pub cookie: Option<String>,
+}
+
+/// How the token is sent (default `Authorization: Bearer …`; a cookie token as that cookie).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileApply {
+    pub header: Option<String>,
+    pub prefix: Option<String>,
+    pub cookie: Option<String>,
+}
+
+/// A loaded config file and where it came from (relative paths in it are relative to it).
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub path: PathBuf,
+    pub config: FileConfig,
+}
+
+impl LoadedFile {
+    /// Reads and parses `path`; unknown keys and wrong types name the file and line.
+    pub fn load(path: &Path) -> Result<LoadedFile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: path.to_owned(),
+            reason: format!("cannot read it: {e}"),
+        })?;
+        let config = parse(&text).map_err(|reason| ConfigError::File {
+            path: path.to_owned(),
+            reason,
+        })?;
+        Ok(LoadedFile {
+            path: path.to_owned(),
+            config,
+        })
+    }
+
+    /// `${VAR}` in `value` replaced from the environment; an unset variable is an error
+    /// naming it (and never showing any value).
+    pub fn expand(&self, value: &str) -> Result<String, ConfigError> {
+        expand_with(value, |v| std::env::var(v).ok()).map_err(|var| ConfigError::UnsetVar {
+            var,
+            path: self.path.clone(),
+        })
+    }
+
+    /// The spec path: relative to the config file's directory.
+    pub fn spec(&self) -> Result<Option<PathBuf>, ConfigError> {
+        let Some(spec) = &self.config.spec else {
+            return Ok(None);
+        };
+        let spec = PathBuf::from(self.expand(spec)?);
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        Ok(Some(if spec.is_absolute() {
+            spec
+        } else {
+            dir.join(spec)
+        }))
+    }
+
+    /// Whether the file declares an identity for `role`.
+    pub fn declares(&self, role: Role) -> bool {
+        match role {
+            Role::UserA => self.config.identities.user_a.is_some(),
+            Role::UserB => self.config.identities.user_b.is_some(),
+            Role::Anonymous => false,
+        }
+    }
+
+    /// The identity for `role`, when the file declares one.
+    pub fn identity(&self, role: Role) -> Result<Option<Identity>, ConfigError> {
+        let (key, raw) = match role {
+            Role::UserA => ("user_a", &self.config.identities.user_a),
+            Role::UserB => ("user_b", &self.config.identities.user_b),
+            Role::Anonymous => return Ok(None),
+        };
+        let Some(raw) = raw else { return Ok(None) };
+        let invalid = |reason: String| ConfigError::Identity {
+            path: self.path.clone(),
+            key,
+            reason,
+        };
+        let identity = match (&raw.header, &raw.basic, &raw.login) {
+            (Some(lines), None, None) => {
+                let lines = match lines {
+                    OneOrMany::One(l) => self.expand(l)?,
+                    OneOrMany::Many(ls) => ls
+                        .iter()
+                        .map(|l| self.expand(l))
+                        .collect::<Result<Vec<_>, _>>()?
+                        .join("\n"),
+                };
+                Identity::Header(Credential::parse(role, &lines)?)
+            }
+            (None, Some(basic), None) => Identity::Basic(Credential::basic(
+                role,
+                &self.expand(&basic.username)?,
+                &SecretString::from(self.expand(&basic.password)?),
+            )?),
+            (None, None, Some(login)) => {
+                Identity::Login(self.login(login).map_err(|e| match e {
+                    ConfigError::Invalid(reason) => invalid(reason),
+                    other => other,
+                })?)
+            }
+            _ => {
+                return Err(invalid(
+                    "needs exactly one of `header`, `basic`, `login`".into(),
+                ));
+            }
+        };
+        Ok(Some(identity))
+    }
+
+    fn login(&self, raw: &FileLogin) -> Result<LoginFlow, ConfigError> {
+        let op = raw.operation.trim();
+        let (method, path) = match op.split_once(' ') {
+            Some((m, p)) => (
+                HttpMethod::ALL
+                    .into_iter()
+                    .find(|x| x.key().eq_ignore_ascii_case(m))
+                    .ok_or_else(|| {
+                        ConfigError::Invalid(format!(
+                            "login operation `{op}` has an unknown method"
+                        ))
+                    })?,
+                p.trim(),
+            ),
+            None => (HttpMethod::Post, op),
+        };
+        if !path.starts_with('/') {
+            return Err(ConfigError::Invalid(format!(
+                "login operation `{op}` must be `METHOD /path` or `/path`"
+            )));
+        }
+        let mut body = Vec::new();
+        for (k, v) in &raw.body {
+            let text = match v {
+                serde_json::Value::String(s) => self.expand(s)?,
+                serde_json::Value::Number(_) | serde_json::Value::Bool(_) => v.to_string(),
+                _ => {
+                    return Err(ConfigError::Invalid(format!(
+                        "login body field `{k}` must be a string"
+                    )));
+                }
+            };
+            body.push((k.clone(), SecretString::from(text)));
+        }
+        let token = match &raw.token {
+            None => TokenSource::JsonPointer(vec!["/access_token".into(), "/token".into()]),
+            Some(FileToken {
+                json_pointer: Some(p),
+                header: None,
+                cookie: None,
+            }) => TokenSource::JsonPointer(vec![p.clone()]),
+            Some(FileToken {
+                json_pointer: None,
+                header: Some(h),
+                cookie: None,
+            }) => TokenSource::Header(h.clone()),
+            Some(FileToken {
+                json_pointer: None,
+                header: None,
+                cookie: Some(c),
+            }) => TokenSource::Cookie(c.clone()),
+            Some(_) => {
+                return Err(ConfigError::Invalid(
+                    "login `token` needs exactly one of `json_pointer`, `header`, `cookie`".into(),
+                ));
+            }
+        };
+        let bearer = || Apply::Header {
+            name: reqwest::header::AUTHORIZATION,
+            prefix: "Bearer ".into(),
+        };
+        let apply = match &raw.apply {
+            // A session cookie goes back as the same cookie; anything else as a bearer token.
+            None => match &token {
+                TokenSource::Cookie(c) => Apply::Cookie(c.clone()),
+                _ => bearer(),
+            },
+            Some(FileApply {
+                header: Some(h),
+                cookie: None,
+                prefix,
+            }) => Apply::Header {
+                name: HeaderName::from_bytes(h.as_bytes()).map_err(|_| {
+                    ConfigError::Invalid(format!("login `apply.header` `{h}` is not a header name"))
+                })?,
+                prefix: prefix.clone().unwrap_or_default(),
+            },
+            Some(FileApply {
+                header: None,
+                cookie: Some(c),
+                prefix: None,
+            }) => Apply::Cookie(c.clone()),
+            Some(_) => {
+                return Err(ConfigError::Invalid(
+                    "login `apply` needs `header` (with an optional `prefix`) or `cookie`".into(),
+                ));
+            }
+        };
+        Ok(LoginFlow {
+            method,
+            path: path.to_owned(),
+            body,
+            form: raw.form,
+            token,
+            apply,
+        })
+    }
+}
+
+/// Parses the YAML; the error says where (`line 3: unknown field …`).
+fn parse(text: &str) -> Result<FileConfig, String> {
+    // An empty file is an empty config, not an error.
+    if text.trim().is_empty() {
+        return Ok(FileConfig::default());
+    }
+    yaml_serde::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        // The message may already end with "at line L column C"; keep one location, first.
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        match e.location() {
+            Some(l) => format!("line {}: {message}", l.line()),
+            None => message,
+        }
+    })
+}
+
+/// `${VAR}` expansion; `Err` names the first unset variable.
+fn expand_with(value: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    static VAR: std::sync::OnceLock<Option<Regex>> = std::sync::OnceLock::new();
+    let Some(re) = VAR
+        .get_or_init(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}").ok())
+        .as_ref()
+    else {
+        return Ok(value.to_owned());
+    };
+    let mut out = String::with_capacity(value.len());
+    let mut last = 0;
+    for caps in re.captures_iter(value) {
+        let (Some(all), Some(name)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        out.push_str(&value[last..all.start()]);
+        out.push_str(&lookup(name.as_str()).ok_or_else(|| name.as_str().to_owned())?);
+        last = all.end();
+    }
+    out.push_str(&value[last..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_variables_and_names_the_unset_one() {
+        let env = |v: &str| (v == "A_PASS").then(|| "s3cret-value".to_owned());
+        assert_eq!(
+            expand_with("x ${A_PASS} y", env).as_deref(),
+            Ok("x s3cret-value y")
+        );
+        assert_eq!(
+            expand_with("plain $HOME", env).as_deref(),
+            Ok("plain $HOME")
+        );
+        assert_eq!(expand_with("${NOPE}", env), Err("NOPE".to_owned()));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let e = parse("spec: a.yaml\nrate: 5\ntimeot: 3\n").expect_err("unknown key");
+        assert!(e.starts_with("line 3: unknown field `timeot`"), "{e}");
+        let e = parse("identities:\n  user_a:\n    login:\n      operation: /x\n      bodyy: {}\n")
+            .expect_err("nested unknown key");
+        assert!(
+            e.starts_with("line 5: identities.user_a.login: unknown field `bodyy`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn login_defaults_are_bearer_from_access_token_or_token() {
+        let loaded = LoadedFile {
+            path: "apileak.yaml".into(),
+            config: parse(
+                "identities:\n  user_a:\n    login:\n      operation: /auth/login\n      body: {username: alice, password: pw}\n  user_b:\n    basic: {username: bob, password: bob-demo-pass}\n",
+            )
+            .expect("valid"),
+        };
+        let Some(Identity::Login(flow)) = loaded.identity(Role::UserA).expect("ok") else {
+            panic!("login identity expected");
+        };
+        assert_eq!(flow.method, HttpMethod::Post);
+        assert_eq!(
+            flow.token,
+            TokenSource::JsonPointer(vec!["/access_token".into(), "/token".into()])
+        );
+        assert_eq!(flow.describe(), "login POST /auth/login → bearer");
+        let b = loaded.identity(Role::UserB).expect("ok").expect("declared");
+        assert_eq!(b.describe(), "basic");
+    }
+}

@@ -77,12 +77,7 @@ mod tests {
     use crate::model::{HttpMethod, Operation};
 
     fn op(path: &str, id: &str) -> Operation {
-        Operation {
-            id: id.into(),
-            method: HttpMethod::Get,
-            path: path.into(),
-            ..Operation::api_wide()
-        }
+        Operation::bare(HttpMethod::Get, path, id)
     }
 
     #[test]

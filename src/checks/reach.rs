@@ -64,12 +64,7 @@ mod tests {
     use crate::model::HttpMethod;
 
     fn op(path: &str) -> Operation {
-        Operation {
-            id: "x".into(),
-            method: HttpMethod::Get,
-            path: path.into(),
-            ..Operation::api_wide()
-        }
+        Operation::bare(HttpMethod::Get, path, "x")
     }
 
     #[test]

@@ -158,12 +158,7 @@ mod tests {
     use super::*;
 
     fn op(method: HttpMethod, path: &str) -> Operation {
-        Operation {
-            id: format!("{method} {path}"),
-            method,
-            path: path.into(),
-            ..Operation::api_wide()
-        }
+        Operation::bare(method, path, &format!("{method} {path}"))
     }
 
     fn api() -> Api {

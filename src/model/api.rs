@@ -73,6 +73,17 @@ pub struct BodyHints {
 pub type SecurityRequirementItem = (String, Vec<String>);
 
 impl Operation {
+    /// A bare operation for unit tests: `method path`, nothing declared.
+    #[cfg(test)]
+    pub(crate) fn bare(method: HttpMethod, path: &str, id: &str) -> Operation {
+        Operation {
+            id: id.into(),
+            method,
+            path: path.into(),
+            ..Operation::api_wide()
+        }
+    }
+
     /// Stands for "the API as a whole" in findings of API-wide checks; anchored at line 1.
     pub fn api_wide() -> Operation {
         Operation {

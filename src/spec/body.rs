@@ -168,27 +168,12 @@ pub(crate) fn example_of(schema: &Map<String, Value>) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::path::Path;
 
     use serde_json::json;
 
     use super::*;
-    use crate::model::{Api, SchemaKind};
-    use crate::spec::lines::OperationLines;
-    use crate::spec::normalize::normalize;
-    use crate::spec::warnings::Warnings;
-
-    fn api(doc: &Value, dialect: Dialect) -> (Api, Vec<String>) {
-        let mut warnings = Warnings::default();
-        let api = normalize(
-            doc,
-            dialect,
-            &OperationLines::default(),
-            Path::new("t.yaml"),
-            &mut warnings,
-        );
-        (api, warnings.into_vec())
-    }
+    use crate::model::SchemaKind;
+    use crate::spec::normalize::tests::api;
 
     #[test]
     fn openapi3_request_body_schema_and_hints() {

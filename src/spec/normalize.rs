@@ -458,13 +458,14 @@ pub(crate) fn allows_json(media_types: Option<&Value>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use serde_json::json;
 
     use super::*;
     use crate::model::{ParamLocation, SchemaKind};
 
-    fn api(doc: &Value, dialect: Dialect) -> (Api, Vec<String>) {
+    /// Normalises a test document (shared with the other loader tests).
+    pub(in crate::spec) fn api(doc: &Value, dialect: Dialect) -> (Api, Vec<String>) {
         let mut warnings = Warnings::default();
         let api = normalize(
             doc,

@@ -36,6 +36,9 @@ pub enum AppError {
     Report { path: PathBuf, reason: String },
     #[error("failed to start the demo API: {0}")]
     Demo(std::io::Error),
+    /// Exit 2: the spec is an input like a file that cannot be read.
+    #[error("failed to fetch spec `{url}`: {reason}")]
+    SpecFetch { url: String, reason: String },
 }
 
 impl AppError {
@@ -45,9 +48,29 @@ impl AppError {
             AppError::Spec(_)
             | AppError::Config(_)
             | AppError::Usage(_)
-            | AppError::Report { .. } => exit::USAGE,
+            | AppError::Report { .. }
+            | AppError::SpecFetch { .. } => exit::USAGE,
             AppError::Preflight(_) | AppError::Exec(_) | AppError::Login(_) | AppError::Demo(_) => {
                 exit::TARGET
+            }
+        }
+    }
+}
+
+/// Adds the object IDs the user listed to a harvested inventory: owned, and with `writable`
+/// (user B with writes allowed) also created, after the scan's own creations.
+fn add_explicit_objects(
+    inv: &mut harvest::Inventory,
+    objects: &[(String, Vec<String>)],
+    writable: bool,
+) {
+    for (param, ids) in objects {
+        for id in ids {
+            tracing::info!(identity = %inv.role, param, id, "object listed in the config file");
+            if writable {
+                inv.add_created(param, id.clone());
+            } else {
+                inv.add_owned(param, id.clone());
             }
         }
     }
@@ -57,13 +80,37 @@ impl AppError {
 pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     let started = Instant::now();
     let started_at = now_seconds();
-    let (mut loaded, spec_path) = match &config.spec {
+    let (mut loaded, mut spec_path) = match &config.spec {
         SpecSource::File(path) => (spec::load_file(path)?, repo_relative(path)),
         SpecSource::Embedded { text, path } => (
             spec::load_str(text, path)?,
             path.to_string_lossy().replace('\\', "/"),
         ),
+        SpecSource::Url { url, auth } => {
+            let text = crate::exec::fetch_spec(url, auth.as_ref(), config.exec.timeout)
+                .await
+                .map_err(|reason| AppError::SpecFetch {
+                    url: url.to_string(),
+                    reason,
+                })?;
+            tracing::info!(%url, "fetched the spec");
+            let segment = url
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .filter(|s| !s.is_empty())
+                .unwrap_or("openapi.yaml")
+                .to_owned();
+            if config.sarif_anchor.is_none() {
+                tracing::info!(
+                    "SARIF results point at `{segment}` (the spec URL's last path segment); pass --sarif-anchor PATH to point them at a repository file"
+                );
+            }
+            (spec::load_str(&text, Path::new(url.as_str()))?, segment)
+        }
     };
+    if let Some(anchor) = &config.sarif_anchor {
+        spec_path = repo_relative(anchor);
+    }
     for w in &loaded.warnings {
         tracing::warn!("{w}");
     }
@@ -78,15 +125,30 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         "loaded {}", api.title
     );
 
+    // An API key's placement and a token URL come from the spec, known only now.
+    let mut user_a_identity = config.user_a.clone();
+    let mut user_b_identity = config.user_b.clone();
+    user_a_identity
+        .resolve(Role::UserA, api, &base_url)
+        .map_err(ConfigError::from)?;
+    user_b_identity
+        .resolve(Role::UserB, api, &base_url)
+        .map_err(ConfigError::from)?;
     let exec = Executor::new(
         &config.exec,
         &base_url,
-        Some(config.user_a.clone()),
-        Some(config.user_b.clone()),
+        Some(user_a_identity),
+        Some(user_b_identity),
     )?;
+    if let SpecSource::Url {
+        auth: Some(auth), ..
+    } = &config.spec
+    {
+        exec.redactor().learn(auth.secret_fragments());
+    }
     exec.authenticate().await?;
     let preflight = harvest::preflight(api, &exec, &base_url).await?;
-    let (user_a, mut user_b) = tokio::join!(
+    let (mut user_a, mut user_b) = tokio::join!(
         harvest::harvest(api, &exec, &base_url, Role::UserA),
         harvest::harvest(api, &exec, &base_url, Role::UserB)
     );
@@ -95,6 +157,12 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     if config.exec.allow_writes && checks.iter().any(|c| c.writes_created_objects()) {
         harvest::create_objects(api, &exec, &base_url, &mut user_b).await;
     }
+    add_explicit_objects(&mut user_a, &config.objects.user_a, false);
+    add_explicit_objects(
+        &mut user_b,
+        &config.objects.user_b,
+        config.exec.allow_writes,
+    );
     // After login: a login identity's token is only known now.
     let user_a_credential = exec.credential(Role::UserA);
     let settings = CheckSettings {
@@ -467,6 +535,8 @@ pub async fn demo(args: &crate::cli::DemoArgs) -> Result<Report, AppError> {
         shard: None,
         skip: Vec::new(),
         public_fields: Vec::new(),
+        objects: Default::default(),
+        sarif_anchor: None,
     };
     let report = scan(&config).await;
     server.shutdown().await;

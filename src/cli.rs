@@ -22,6 +22,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once at start-up; boxing the scan arguments buys nothing"
+)]
 pub enum Command {
     /// Scan an API described by an OpenAPI spec, as anonymous, user A and user B.
     Scan(ScanArgs),
@@ -75,9 +79,13 @@ pub enum ChecksCommand {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// OpenAPI 3.0/3.1 or Swagger 2.0 file (YAML or JSON); optional when the config file
-    /// names it.
+    /// OpenAPI 3.0/3.1 or Swagger 2.0 file (YAML or JSON), or an http(s) URL to fetch it
+    /// from; optional when the config file names it.
     pub spec: Option<PathBuf>,
+    /// With a spec URL: the repository file SARIF results point at (default: the URL's last
+    /// path segment).
+    #[arg(long, value_name = "PATH")]
+    pub sarif_anchor: Option<PathBuf>,
     /// Config file (see apileak.example.yaml); default `./apileak.yaml` when present. Flags
     /// override its values.
     #[arg(long, value_name = "FILE")]

@@ -8,7 +8,7 @@ use url::Url;
 use crate::config_file::LoadedFile;
 use crate::exec::ExecSettings;
 use crate::findings::{Baseline, IgnoreFile, Severity, SuppressError};
-use crate::identity::{Credential, CredentialError, Identity, Role};
+use crate::identity::{Credential, CredentialError, Identity, ResolveError, Role};
 
 /// Where the spec comes from.
 #[derive(Debug, Clone)]
@@ -19,6 +19,16 @@ pub enum SpecSource {
         text: &'static str,
         path: PathBuf,
     },
+    /// Fetched once before the scan, with its own optional credential (never an identity's).
+    Url {
+        url: Url,
+        auth: Option<Credential>,
+    },
+}
+
+/// Whether a spec argument is a URL rather than a file.
+fn is_url(raw: &str) -> bool {
+    raw.starts_with("http://") || raw.starts_with("https://")
 }
 
 #[derive(Debug, Clone, Default)]
@@ -65,6 +75,22 @@ pub struct ScanConfig {
     pub skip: Vec<String>,
     /// Response fields public by design.
     pub public_fields: Vec<String>,
+    /// Object IDs the user listed per identity (`identities.user_b.objects`).
+    pub objects: ExplicitObjects,
+    /// The repository file SARIF results point at when the spec is a URL
+    /// (`--sarif-anchor`); default: the URL's last path segment.
+    pub sarif_anchor: Option<PathBuf>,
+}
+
+/// Object IDs listed in the config file, per user: parameter name → IDs. They join the
+/// harvested inventory as owned; user B's also as created (writable by the write-side
+/// checks) when writes are allowed: the user vouches that they are B's test objects.
+#[derive(Debug, Clone, Default)]
+pub struct ExplicitObjects {
+    /// User A's: owned only.
+    pub user_a: Vec<(String, Vec<String>)>,
+    /// User B's: owned, and created when writes are allowed.
+    pub user_b: Vec<(String, Vec<String>)>,
 }
 
 /// The gate's inputs shared by `scan` and `merge`: threshold, baseline, ignore file.
@@ -134,10 +160,15 @@ pub enum ConfigError {
     Invalid(String),
     #[error(transparent)]
     Credential(#[from] CredentialError),
+    /// An identity the spec cannot complete (an API key's placement, a token URL).
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
     #[error(transparent)]
     Suppress(#[from] SuppressError),
     #[error("invalid --base-url `{url}`: {reason}")]
     BaseUrl { url: String, reason: String },
+    #[error("invalid spec URL `{url}`: {reason}")]
+    SpecUrl { url: String, reason: String },
 }
 
 impl ScanConfig {
@@ -161,14 +192,31 @@ impl ScanConfig {
         file: Option<&LoadedFile>,
     ) -> Result<ScanConfig, ConfigError> {
         let cfg = file.map(|f| &f.config);
-        let spec = match args.spec {
-            Some(spec) => spec,
-            None => file
-                .map(LoadedFile::spec)
-                .transpose()?
-                .flatten()
-                .ok_or(ConfigError::MissingSpec)?,
+        let spec_auth = file.map(LoadedFile::spec_auth).transpose()?.flatten();
+        let spec = match (args.spec, file) {
+            (Some(spec), _) => match spec.to_str().filter(|s| is_url(s)) {
+                Some(url) => SpecSource::Url {
+                    url: parse_spec_url(url)?,
+                    auth: spec_auth,
+                },
+                None => SpecSource::File(spec),
+            },
+            (None, Some(f)) => match f.spec_text()? {
+                Some(url) if is_url(&url) => SpecSource::Url {
+                    url: parse_spec_url(&url)?,
+                    auth: spec_auth,
+                },
+                _ => SpecSource::File(f.spec()?.ok_or(ConfigError::MissingSpec)?),
+            },
+            (None, None) => return Err(ConfigError::MissingSpec),
         };
+        if !matches!(spec, SpecSource::Url { .. }) && cfg.is_some_and(|c| c.spec_auth.is_some()) {
+            tracing::info!("`spec_auth` is not used: the spec is a file");
+        }
+        let sarif_anchor = args
+            .sarif_anchor
+            .clone()
+            .or(file.map(LoadedFile::sarif_anchor).transpose()?.flatten());
         let user_a = identity(Role::UserA, args.user_a.as_deref(), file)?;
         let user_b = identity(Role::UserB, args.user_b.as_deref(), file)?;
         let base_url = match (
@@ -217,7 +265,8 @@ impl ScanConfig {
             allow_writes: args.exec.allow_writes || cfg.and_then(|c| c.allow_writes) == Some(true),
         };
         Ok(ScanConfig {
-            spec: SpecSource::File(spec),
+            spec,
+            sarif_anchor,
             base_url,
             user_a,
             user_b,
@@ -231,6 +280,10 @@ impl ScanConfig {
                 args.public_fields,
                 cfg.and_then(|c| c.public_fields.as_ref()),
             ),
+            objects: ExplicitObjects {
+                user_a: file.map(|f| f.objects(Role::UserA)).unwrap_or_default(),
+                user_b: file.map(|f| f.objects(Role::UserB)).unwrap_or_default(),
+            },
         })
     }
 }
@@ -285,6 +338,17 @@ fn identity(
         flag,
         var,
         key,
+    })
+}
+
+/// A spec URL: http(s), no credentials in it (they go in `spec_auth`).
+fn parse_spec_url(raw: &str) -> Result<Url, ConfigError> {
+    parse_base_url(raw).map_err(|e| match e {
+        ConfigError::BaseUrl { url, reason } => ConfigError::SpecUrl {
+            url,
+            reason: reason.replace("--user-a/--user-b", "`spec_auth`"),
+        },
+        other => other,
     })
 }
 

@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use crate::config::ConfigError;
 use crate::findings::Severity;
-use crate::identity::{Apply, Credential, Identity, LoginFlow, Role, TokenSource};
+use crate::identity::{
+    ApiKey, Apply, Credential, Identity, LoginFlow, OAuth2Client, Role, TokenSource,
+};
 use crate::model::HttpMethod;
 
 /// apileak's config file (`apileak.yaml`). String values may hold `${VAR}`, replaced from
@@ -20,8 +22,14 @@ use crate::model::HttpMethod;
 #[serde(deny_unknown_fields)]
 #[schemars(title = "apileak.yaml")]
 pub struct FileConfig {
-    /// OpenAPI 3.0/3.1 or Swagger 2.0 file, relative to this file.
+    /// OpenAPI 3.0/3.1 or Swagger 2.0 file, relative to this file, or an http(s) URL to
+    /// fetch it from once before the scan.
     pub spec: Option<String>,
+    /// A credential for fetching a spec URL (separate from the identities).
+    pub spec_auth: Option<FileSpecAuth>,
+    /// The repository file SARIF results point at when the spec is a URL (relative to this
+    /// file); default: the URL's last path segment.
+    pub sarif_anchor: Option<String>,
     /// Target base URL with any base path; default: the spec's first absolute server.
     pub base_url: Option<String>,
     /// Exit 1 when an unsuppressed finding is at or above this severity (default low).
@@ -80,7 +88,7 @@ pub struct FileIdentities {
     pub user_b: Option<FileIdentity>,
 }
 
-/// One user: exactly one of `header`, `basic`, `login`.
+/// One user: exactly one of `header`, `basic`, `login`, `api_key`, `oauth2`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileIdentity {
@@ -90,6 +98,58 @@ pub struct FileIdentity {
     pub basic: Option<FileBasic>,
     /// Log in through the API's own login operation.
     pub login: Option<FileLogin>,
+    /// An API key, placed (header, query or cookie) as the spec's apiKey scheme says.
+    pub api_key: Option<FileApiKey>,
+    /// OAuth2 client credentials: a bearer token from the token URL.
+    pub oauth2: Option<FileOAuth2>,
+    /// Object IDs this user owns, by parameter name (`workoutId: [103]`), for APIs where
+    /// harvesting finds none. User B's are also written to by the write-side checks when
+    /// writes are allowed: list only test objects you are willing to lose.
+    #[serde(default)]
+    pub objects: std::collections::BTreeMap<String, Vec<ObjectId>>,
+}
+
+/// The spec URL's credential.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileSpecAuth {
+    /// A header line: `Authorization: Bearer ${SPEC_TOKEN}`; redacted everywhere.
+    pub header: String,
+}
+
+/// An OAuth2 client-credentials grant.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileOAuth2 {
+    /// Default: the spec's oauth2 `clientCredentials` `tokenUrl`, resolved against the base
+    /// URL (it must be on the target's origin). Written here it may be on another origin.
+    pub token_url: Option<String>,
+    /// The client's ID (not a secret).
+    pub client_id: String,
+    /// Usually `${VAR}`; redacted everywhere.
+    pub client_secret: String,
+    /// Space-separated scopes.
+    pub scope: Option<String>,
+}
+
+/// One object ID: a number or a string.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum ObjectId {
+    /// `103`
+    Number(i64),
+    /// `"w_9f2c"`
+    Text(String),
+}
+
+/// An API key and the spec's `securitySchemes` entry that says where it goes.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileApiKey {
+    /// The key, usually `${VAR}`.
+    pub value: String,
+    /// The apiKey scheme's name; optional when the spec declares exactly one.
+    pub scheme: Option<String>,
 }
 
 /// One header line or several.
@@ -175,6 +235,51 @@ impl LoadedFile {
         })
     }
 
+    /// The `spec` value, expanded (a URL or a path as written).
+    pub fn spec_text(&self) -> Result<Option<String>, ConfigError> {
+        self.config
+            .spec
+            .as_deref()
+            .map(|s| self.expand(s))
+            .transpose()
+    }
+
+    /// The spec URL's credential, as a header (never shown: errors name only the key).
+    pub fn spec_auth(&self) -> Result<Option<Credential>, ConfigError> {
+        let Some(auth) = &self.config.spec_auth else {
+            return Ok(None);
+        };
+        let line = self.expand(&auth.header)?;
+        let invalid = || ConfigError::File {
+            path: self.path.clone(),
+            reason: "`spec_auth.header` must be one header line `Name: value`".into(),
+        };
+        let (name, value) = line.split_once(':').ok_or_else(invalid)?;
+        let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| invalid())?;
+        let value = value.trim();
+        if value.is_empty() || reqwest::header::HeaderValue::from_str(value).is_err() {
+            return Err(invalid());
+        }
+        Ok(Some(Credential::single(
+            name,
+            SecretString::from(value.to_owned()),
+        )))
+    }
+
+    /// `sarif_anchor`, relative to the config file's directory.
+    pub fn sarif_anchor(&self) -> Result<Option<PathBuf>, ConfigError> {
+        let Some(anchor) = &self.config.sarif_anchor else {
+            return Ok(None);
+        };
+        let anchor = PathBuf::from(self.expand(anchor)?);
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        Ok(Some(if anchor.is_absolute() {
+            anchor
+        } else {
+            dir.join(anchor)
+        }))
+    }
+
     /// The spec path: relative to the config file's directory.
     pub fn spec(&self) -> Result<Option<PathBuf>, ConfigError> {
         let Some(spec) = &self.config.spec else {
@@ -198,6 +303,28 @@ impl LoadedFile {
         }
     }
 
+    /// The object IDs listed for `role` (parameter name → IDs as text).
+    pub fn objects(&self, role: Role) -> Vec<(String, Vec<String>)> {
+        let raw = match role {
+            Role::UserA => &self.config.identities.user_a,
+            Role::UserB => &self.config.identities.user_b,
+            Role::Anonymous => &None,
+        };
+        raw.iter()
+            .flat_map(|i| &i.objects)
+            .map(|(param, ids)| {
+                let ids = ids
+                    .iter()
+                    .map(|id| match id {
+                        ObjectId::Number(n) => n.to_string(),
+                        ObjectId::Text(t) => t.clone(),
+                    })
+                    .collect();
+                (param.clone(), ids)
+            })
+            .collect()
+    }
+
     /// The identity for `role`, when the file declares one.
     pub fn identity(&self, role: Role) -> Result<Option<Identity>, ConfigError> {
         let (key, raw) = match role {
@@ -211,6 +338,40 @@ impl LoadedFile {
             key,
             reason,
         };
+        let kinds = [
+            raw.header.is_some(),
+            raw.basic.is_some(),
+            raw.login.is_some(),
+            raw.api_key.is_some(),
+            raw.oauth2.is_some(),
+        ];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            return Err(invalid(
+                "needs exactly one of `header`, `basic`, `login`, `api_key`, `oauth2`".into(),
+            ));
+        }
+        if let Some(key) = &raw.api_key {
+            return Ok(Some(Identity::ApiKey(ApiKey::new(
+                SecretString::from(self.expand(&key.value)?),
+                key.scheme.clone(),
+            ))));
+        }
+        if let Some(client) = &raw.oauth2 {
+            return Ok(Some(Identity::OAuth2(OAuth2Client::new(
+                client
+                    .token_url
+                    .as_deref()
+                    .map(|u| self.expand(u))
+                    .transpose()?,
+                self.expand(&client.client_id)?,
+                SecretString::from(self.expand(&client.client_secret)?),
+                client
+                    .scope
+                    .as_deref()
+                    .map(|s| self.expand(s))
+                    .transpose()?,
+            ))));
+        }
         let identity = match (&raw.header, &raw.basic, &raw.login) {
             (Some(lines), None, None) => {
                 let lines = match lines {
@@ -236,7 +397,7 @@ impl LoadedFile {
             }
             _ => {
                 return Err(invalid(
-                    "needs exactly one of `header`, `basic`, `login`".into(),
+                    "needs exactly one of `header`, `basic`, `login`, `api_key`, `oauth2`".into(),
                 ));
             }
         };
@@ -334,6 +495,8 @@ impl LoadedFile {
         Ok(LoginFlow {
             method,
             path: path.to_owned(),
+            url: None,
+            url_explicit: false,
             body,
             form: raw.form,
             token,
@@ -414,6 +577,42 @@ mod tests {
             e.starts_with("line 5: identities.user_a.login: unknown field `bodyy`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn api_keys_oauth2_clients_and_objects_parse_and_kinds_are_exclusive() {
+        let loaded = LoadedFile {
+            path: "apileak.yaml".into(),
+            config: parse(
+                "identities:\n  user_a:\n    api_key: {value: k3y-value-1, scheme: apiKeyAuth}\n    objects: {workoutId: [103, w-9]}\n  user_b:\n    oauth2: {client_id: bob-client, client_secret: s3cret-value}\n",
+            )
+            .expect("valid"),
+        };
+        let a = loaded.identity(Role::UserA).expect("ok").expect("declared");
+        assert_eq!(a.describe(), "api key");
+        assert_eq!(
+            loaded.objects(Role::UserA),
+            [(
+                "workoutId".to_owned(),
+                vec!["103".to_owned(), "w-9".to_owned()]
+            )]
+        );
+        assert!(loaded.objects(Role::UserB).is_empty());
+        let Some(Identity::OAuth2(client)) = loaded.identity(Role::UserB).expect("ok") else {
+            panic!("oauth2 identity expected");
+        };
+        assert_eq!(client.client_id, "bob-client");
+        assert!(!format!("{client:?}").contains("s3cret"));
+
+        let both = LoadedFile {
+            path: "apileak.yaml".into(),
+            config: parse(
+                "identities:\n  user_a:\n    header: 'X-A: 1'\n    api_key: {value: k}\n",
+            )
+            .expect("valid yaml"),
+        };
+        let e = both.identity(Role::UserA).expect_err("two kinds");
+        assert!(e.to_string().contains("needs exactly one of"), "{e}");
     }
 
     #[test]

@@ -169,13 +169,16 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
     }
     let Some((param, index)) = created_slot(cx.api, op) else {
         return Err(format!(
-            "no create operation for `{{{}}}`: only objects the scan creates as user-b are \
-             written to",
+            "`{{{}}}` is not an item of a collection: only objects the scan creates (or the \
+             config lists) as user-b are written to",
             params.last().copied().unwrap_or_default()
         ));
     };
     let Some(id) = cx.user_b.created_values(param).get(index) else {
-        return Err(format!("no object was created as user-b for `{{{param}}}`"));
+        return Err(format!(
+            "no object was created as user-b (or listed in identities.user_b.objects) for \
+             `{{{param}}}`"
+        ));
     };
     let mut values = Vec::with_capacity(params.len());
     for p in params {

@@ -22,10 +22,22 @@ type ApiResult = Result<Json<Value>, ApiError>;
 /// The workout kinds the spec's enum allows.
 const WORKOUT_KINDS: &[&str] = &["cycling", "running", "rowing", "yoga", "strength"];
 
-/// The authenticated caller, from `Authorization: Bearer <token>` or `Authorization: Basic`
-/// with a demo password (a snapshot of the record: the database lock is not held past this
-/// call).
+/// The header of the spec's `apiKeyAuth` scheme.
+pub(crate) const API_KEY_HEADER: &str = "x-api-key";
+
+/// The authenticated caller, from `Authorization: Bearer <token>`, `Authorization: Basic`
+/// with a demo password, or `X-API-Key` (a snapshot of the record: the database lock is not
+/// held past this call).
 fn caller(state: &AppState, headers: &HeaderMap) -> Result<Member, ApiError> {
+    if let Some(key) = headers.get(API_KEY_HEADER) {
+        let user = key
+            .to_str()
+            .ok()
+            .and_then(|k| state.user_for_api_key(k.trim()));
+        return user
+            .and_then(|user| state.db().member(user.id()).cloned())
+            .ok_or(ApiError::Unauthorized);
+    }
     let (scheme, value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -80,6 +92,54 @@ pub(crate) async fn login(
     Ok(Json(json!({
         "access_token": state.issue_token(user),
         "token_type": "Bearer",
+    })))
+}
+
+/// `GET /openapi.yaml`: the demo's own spec.
+pub(crate) async fn spec() -> ([(header::HeaderName, &'static str); 1], &'static str) {
+    (
+        [(header::CONTENT_TYPE, "application/yaml")],
+        super::server::SPEC_YAML,
+    )
+}
+
+/// `GET /docs/openapi.yaml`: the same spec, only with `X-Spec-Token` (for `spec_auth`).
+pub(crate) async fn private_spec(
+    State(state): Shared,
+    headers: HeaderMap,
+) -> Result<([(header::HeaderName, &'static str); 1], &'static str), ApiError> {
+    let token = headers.get("x-spec-token").and_then(|v| v.to_str().ok());
+    if token != Some(state.spec_token.as_str()) {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(spec().await)
+}
+
+/// `POST /oauth/token`: an OAuth2 client-credentials grant (form-encoded) for a member's
+/// API client.
+pub(crate) async fn client_token(State(state): Shared, body: axum::body::Bytes) -> ApiResult {
+    let mut grant = None;
+    let mut id = None;
+    let mut secret = None;
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "grant_type" => grant = Some(v.into_owned()),
+            "client_id" => id = Some(v.into_owned()),
+            "client_secret" => secret = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    if grant.as_deref() != Some("client_credentials") {
+        return Err(ApiError::BadRequest("unsupported grant_type"));
+    }
+    let user = id
+        .zip(secret)
+        .and_then(|(id, secret)| state.user_for_client(&id, &secret))
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(Json(json!({
+        "access_token": state.issue_token(user),
+        "token_type": "Bearer",
+        "expires_in": 3600,
     })))
 }
 

@@ -42,6 +42,12 @@ pub(crate) struct AppState {
     db: RwLock<Db>,
     /// One token per user, indexed like [`DemoUser::ALL`].
     tokens: [String; 5],
+    /// One API key per user (`X-API-Key`, or the `api_key` query parameter), same index.
+    api_keys: [String; 5],
+    /// One OAuth2 client (ID, secret) per user for `POST /oauth/token`, same index.
+    clients: [(String, String); 5],
+    /// What `GET /docs/openapi.yaml` wants in `X-Spec-Token`.
+    pub(crate) spec_token: String,
     /// The HMAC key tokens are signed with (see `policy::token_signing_key`).
     signing_key: Vec<u8>,
     /// When recent failed logins happened, oldest first (for `policy::failed_login_limit`).
@@ -62,6 +68,15 @@ impl AppState {
             variant,
             db: RwLock::new(Db::seed()),
             tokens: DemoUser::ALL.map(|u| jwt::issue(&signing_key, u)),
+            api_keys: DemoUser::ALL
+                .map(|u| format!("ak_demo_{}_{:06x}", u.username(), u.id() * 0x9e37)),
+            spec_token: "st_demo_5f3c9a0e7b21d4c8".to_owned(),
+            clients: DemoUser::ALL.map(|u| {
+                (
+                    format!("{}-client", u.username()),
+                    format!("cs_demo_{}_{:08x}", u.username(), u.id() * 0x5bd1_e995),
+                )
+            }),
             signing_key,
             failed_logins: Mutex::new(VecDeque::new()),
             options,
@@ -90,6 +105,19 @@ impl AppState {
     pub(crate) fn token(&self, user: DemoUser) -> &str {
         // `ALL` is in declaration order, so the discriminant is the index.
         &self.tokens[user as usize]
+    }
+
+    /// The user whose OAuth2 client has this ID and secret.
+    pub(crate) fn user_for_client(&self, id: &str, secret: &str) -> Option<DemoUser> {
+        self.users().find(|u| {
+            let (i, s) = &self.clients[*u as usize];
+            i == id && s == secret
+        })
+    }
+
+    /// The user an API key belongs to.
+    pub(crate) fn user_for_api_key(&self, key: &str) -> Option<DemoUser> {
+        self.users().find(|u| self.api_keys[*u as usize] == key)
     }
 
     /// The user a bearer token authenticates, if it verifies (and, with `token_max_uses`,
@@ -243,7 +271,25 @@ impl DemoServer {
         self.state.token(user)
     }
 
-    /// Every token `POST /auth/login` has issued so far, oldest first.
+    /// `user`'s API key, accepted as `X-API-Key: …` or `?api_key=…` (the spec's `apiKeyAuth`).
+    pub fn api_key(&self, user: DemoUser) -> &str {
+        &self.state.api_keys[user as usize]
+    }
+
+    /// The `X-Spec-Token` value `GET /docs/openapi.yaml` requires (`GET /openapi.yaml` is
+    /// public).
+    pub fn spec_token(&self) -> &str {
+        &self.state.spec_token
+    }
+
+    /// `user`'s OAuth2 client ID and secret, for `POST /oauth/token`.
+    pub fn oauth_client(&self, user: DemoUser) -> (&str, &str) {
+        let (id, secret) = &self.state.clients[user as usize];
+        (id, secret)
+    }
+
+    /// Every token `POST /auth/login` (or `POST /oauth/token`) has issued so far, oldest
+    /// first.
     pub fn issued_tokens(&self) -> Vec<String> {
         self.state
             .issued
@@ -254,7 +300,7 @@ impl DemoServer {
             .collect()
     }
 
-    /// Successful logins so far.
+    /// Successful logins (and client-credential grants) so far.
     pub fn login_count(&self) -> u64 {
         self.state.logins.load(Ordering::Relaxed)
     }
@@ -294,6 +340,10 @@ impl Drop for DemoServer {
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/auth/login", post(handlers::login))
+        .route("/oauth/token", post(handlers::client_token))
+        // The spec itself, as many APIs publish it (not an operation of the spec).
+        .route("/openapi.yaml", get(handlers::spec))
+        .route("/docs/openapi.yaml", get(handlers::private_spec))
         .route("/me", get(handlers::me).patch(handlers::update_me))
         .route("/members/search", get(handlers::search_members))
         .route("/members/{memberId}", get(handlers::get_member))
@@ -319,11 +369,23 @@ fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Counts every request and adds the variant's response headers.
-async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+/// Counts every request and adds the variant's response headers. An `api_key` query
+/// parameter counts as the `X-API-Key` header (the handlers only look at headers).
+async fn track(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     state.requests.fetch_add(1, Ordering::Relaxed);
+    let query_key = req.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "api_key")
+            .map(|(_, v)| v.into_owned())
+    });
+    if let Some(key) = query_key
+        && !req.headers().contains_key(handlers::API_KEY_HEADER)
+        && let Ok(value) = axum::http::HeaderValue::from_str(&key)
+    {
+        req.headers_mut().insert(handlers::API_KEY_HEADER, value);
+    }
     let method = req.method();
-    if !(method.is_safe() || req.uri().path() == "/auth/login") {
+    if !(method.is_safe() || matches!(req.uri().path(), "/auth/login" | "/oauth/token")) {
         state.writes.fetch_add(1, Ordering::Relaxed);
     }
     let origin = req.headers().get(axum::http::header::ORIGIN).cloned();

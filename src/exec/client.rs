@@ -14,11 +14,11 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{Mutex, OnceCell, Semaphore};
 use url::Url;
 
-use super::{Exchange, ProbeRequest};
+use super::{CurlAuth, Exchange, ProbeRequest};
 use crate::identity::{
-    Credential, Identity, LoginError, LoginFlow, Redactor, Role, forge_token, jwt_expiry,
+    Apply, Credential, Identity, LoginError, LoginFlow, Redactor, Role, forge_token, jwt_expiry,
 };
-use crate::model::HttpMethod;
+use crate::model::{HttpMethod, ParamLocation};
 
 /// Bodies beyond this are cut: evidence needs the start, not megabytes.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -223,13 +223,17 @@ impl Executor {
         role: Role,
         flow: &LoginFlow,
     ) -> Result<(Credential, Option<u64>), LoginError> {
-        let url = join_url(&self.base, &flow.path, &[]);
+        let url = flow
+            .url
+            .clone()
+            .unwrap_or_else(|| join_url(&self.base, &flow.path, &[]));
         let transport = |error: String| LoginError::Transport {
             role,
             operation: flow.operation(),
             error,
         };
-        if url.origin() != self.origin {
+        // The one exception to the origin rule: a token URL the user wrote in the config.
+        if url.origin() != self.origin && !(flow.url.is_some() && flow.url_explicit) {
             return Err(transport(
                 "refused: credentials are only sent to the target's origin".into(),
             ));
@@ -398,6 +402,23 @@ impl Executor {
         Ok(headers)
     }
 
+    /// The URL to send: the request's, plus the credential's query parameters (an API key
+    /// `in: query`) on the target's own origin. Only the sent URL carries them; the exchange
+    /// keeps the request's URL, so evidence, curl lines and reports never show the key.
+    fn url_for(&self, request: &ProbeRequest, credential: Option<&Credential>) -> Url {
+        let mut url = request.url.clone();
+        if let Some(cred) = credential
+            && request.forge.is_none()
+            && url.origin() == self.origin
+        {
+            let mut pairs = cred.query_pairs().peekable();
+            if pairs.peek().is_some() {
+                url.query_pairs_mut().extend_pairs(pairs);
+            }
+        }
+        url
+    }
+
     /// Sends with the identity's current credential; a login identity logs in again (once,
     /// shared by concurrent callers) when its JWT has expired or a plain authenticated
     /// request gets 401, and the request is retried once.
@@ -433,7 +454,16 @@ impl Executor {
         .await
     }
 
-    async fn send_once(&self, request: ProbeRequest, credential: Option<&Credential>) -> Exchange {
+    async fn send_once(
+        &self,
+        mut request: ProbeRequest,
+        credential: Option<&Credential>,
+    ) -> Exchange {
+        if request.forge.is_none() {
+            request.curl_auth = self
+                .slot(request.role)
+                .and_then(|s| curl_auth(&s.identity, request.role));
+        }
         let refused = |request: ProbeRequest, why: String| Exchange {
             request,
             status: None,
@@ -456,7 +486,7 @@ impl Executor {
         let started = Instant::now();
         let mut builder = self
             .client
-            .request(method(request.method), request.url.clone())
+            .request(method(request.method), self.url_for(&request, credential))
             .headers(headers);
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
@@ -515,6 +545,87 @@ impl Executor {
     }
 }
 
+/// How a reproduction names `identity`'s credential: shell variables the reader fills in,
+/// and where their values come from. `None` for header lines (`-H "$APILEAK_USER_A"`).
+fn curl_auth(identity: &Identity, role: Role) -> Option<CurlAuth> {
+    let letter = match role {
+        Role::UserA => "A",
+        Role::UserB => "B",
+        Role::Anonymous => return None,
+    };
+    // Names and prefixes come from the config: keep them literal inside double quotes.
+    let esc = |s: &str| -> String {
+        s.chars()
+            .flat_map(|c| match c {
+                '$' | '"' | '\\' | '`' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect()
+    };
+    let token = format!("APILEAK_TOKEN_{letter}");
+    let from_flow = |flow: &crate::identity::LoginFlow, source: String| {
+        let args = match &flow.apply {
+            Apply::Header { name, prefix } => {
+                // Header names are stored lowercase; show the common one as people write it.
+                let name = if *name == AUTHORIZATION {
+                    "Authorization"
+                } else {
+                    name.as_str()
+                };
+                format!("-H \"{name}: {}${token}\"", esc(prefix))
+            }
+            Apply::Cookie(cookie) => format!("-b \"{}=${token}\"", esc(cookie)),
+        };
+        CurlAuth {
+            args,
+            query: None,
+            note: Some(format!("${token}: {source}")),
+        }
+    };
+    match identity {
+        Identity::Header(_) => None,
+        Identity::Basic(_) => Some(CurlAuth {
+            args: format!("-u \"$APILEAK_USERNAME_{letter}:$APILEAK_PASSWORD_{letter}\""),
+            query: None,
+            note: None,
+        }),
+        Identity::Login(flow) => Some(from_flow(
+            flow,
+            format!("the token from {}", flow.operation()),
+        )),
+        Identity::OAuth2(client) => client.flow().map(|flow| {
+            from_flow(
+                flow,
+                format!(
+                    "an access token from {} (client credentials)",
+                    flow.operation()
+                ),
+            )
+        }),
+        Identity::ApiKey(key) => {
+            let var = format!("APILEAK_API_KEY_{letter}");
+            let (name, location) = key.placement()?;
+            Some(match location {
+                ParamLocation::Query => CurlAuth {
+                    args: String::new(),
+                    query: Some((name.to_owned(), var)),
+                    note: None,
+                },
+                ParamLocation::Cookie => CurlAuth {
+                    args: format!("-b \"{}=${var}\"", esc(name)),
+                    query: None,
+                    note: None,
+                },
+                _ => CurlAuth {
+                    args: format!("-H \"{}: ${var}\"", esc(name)),
+                    query: None,
+                    note: None,
+                },
+            })
+        }
+    }
+}
+
 async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
     let mut out = Vec::new();
     while let Some(chunk) = response.chunk().await? {
@@ -528,7 +639,7 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest
 }
 
 /// reqwest's Display hides the cause ("error sending request"); users need the cause.
-fn describe(e: &reqwest::Error) -> String {
+pub(super) fn describe(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -25,6 +25,20 @@ pub struct ProbeRequest {
     pub write: bool,
     /// May be answered from the per-scan cache (safe requests whose answer is stable).
     pub cacheable: bool,
+    /// How a reproduction names the credential, set by the executor when the identity is not
+    /// plain header lines (`None`: `-H "$APILEAK_USER_A"`).
+    pub curl_auth: Option<CurlAuth>,
+}
+
+/// The credential part of a curl reproduction: shell variables, never values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CurlAuth {
+    /// curl arguments, e.g. `-H "Authorization: Bearer $APILEAK_TOKEN_A"`.
+    pub args: String,
+    /// A query parameter and the variable holding its value (an API key `in: query`).
+    pub query: Option<(String, String)>,
+    /// Where the value comes from, as a trailing comment (`token from POST /auth/login`).
+    pub note: Option<String>,
 }
 
 impl ProbeRequest {
@@ -43,6 +57,7 @@ impl ProbeRequest {
             body: None,
             write: !method.is_safe(),
             cacheable: method.is_safe(),
+            curl_auth: None,
         }
     }
 
@@ -95,7 +110,11 @@ impl ProbeRequest {
                 f.label(),
                 self.role
             )),
-            (None, Some(var)) => cmd.push_str(&format!(" -H \"${var}\"")),
+            (None, Some(var)) => match &self.curl_auth {
+                Some(auth) if auth.args.is_empty() => {}
+                Some(auth) => cmd.push_str(&format!(" {}", auth.args)),
+                None => cmd.push_str(&format!(" -H \"${var}\"")),
+            },
             (None, None) => {}
         }
         for (n, v) in &self.headers {
@@ -104,7 +123,30 @@ impl ProbeRequest {
         if let Some(body) = &self.body {
             cmd.push_str(&format!(" --data '{}'", body.replace('\'', "'\\''")));
         }
-        cmd.push_str(&format!(" '{}'", self.url.as_str().replace('\'', "%27")));
+        let auth = self
+            .curl_auth
+            .as_ref()
+            .filter(|_| self.forge.is_none() && self.role != Role::Anonymous);
+        match auth.and_then(|a| a.query.as_ref()) {
+            // Double quotes so the shell expands the variable; the URL's own `$`, `"`, `\`
+            // and backticks are escaped.
+            Some((name, var)) => {
+                let url = self.url.as_str();
+                let sep = if self.url.query().is_some() { '&' } else { '?' };
+                let escaped: String = url
+                    .chars()
+                    .flat_map(|c| match c {
+                        '$' | '"' | '\\' | '`' => vec!['\\', c],
+                        c => vec![c],
+                    })
+                    .collect();
+                cmd.push_str(&format!(" \"{escaped}{sep}{name}=${var}\""));
+            }
+            None => cmd.push_str(&format!(" '{}'", self.url.as_str().replace('\'', "%27"))),
+        }
+        if let Some(note) = auth.and_then(|a| a.note.as_ref()) {
+            cmd.push_str(&format!("  # {note}"));
+        }
         cmd
     }
 }
@@ -163,6 +205,30 @@ mod tests {
         );
         let anon = ProbeRequest::get(Role::Anonymous, r.url.clone());
         assert!(!anon.curl().contains("-H"));
+    }
+
+    #[test]
+    fn curl_names_obtained_tokens_and_query_keys_by_variable() {
+        let url = Url::parse("http://127.0.0.1:1/members/2?q=a").expect("url");
+        let mut r = ProbeRequest::get(Role::UserA, url);
+        r.curl_auth = Some(CurlAuth {
+            args: "-H \"Authorization: Bearer $APILEAK_TOKEN_A\"".into(),
+            query: None,
+            note: Some("$APILEAK_TOKEN_A: the token from POST /auth/login".into()),
+        });
+        assert_eq!(
+            r.curl(),
+            "curl -sS -i -H \"Authorization: Bearer $APILEAK_TOKEN_A\" 'http://127.0.0.1:1/members/2?q=a'  # $APILEAK_TOKEN_A: the token from POST /auth/login"
+        );
+        r.curl_auth = Some(CurlAuth {
+            args: String::new(),
+            query: Some(("api_key".into(), "APILEAK_API_KEY_A".into())),
+            note: None,
+        });
+        assert_eq!(
+            r.curl(),
+            "curl -sS -i \"http://127.0.0.1:1/members/2?q=a&api_key=$APILEAK_API_KEY_A\""
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 mod client;
 mod exchange;
+mod fetch;
 
 pub(crate) use client::join_url;
 pub use client::{ExecError, ExecSettings, ExecStats, Executor};
-pub use exchange::{Exchange, ProbeRequest};
+pub use exchange::{CurlAuth, Exchange, ProbeRequest};
+pub use fetch::fetch_spec;

@@ -70,16 +70,30 @@ fn is_single_param(segment: &str) -> bool {
     segment.starts_with('{') && segment.ends_with('}') && !segment[1..].contains(['/', '{'])
 }
 
-/// Which created object `op` writes to: its item parameter and its position among the
-/// collection's write operations (the index into `Inventory::created_values`).
+/// Which created object `op` writes to: its item parameter and its position among the item
+/// path's write operations (the index into `Inventory::created_values`). Needs a GET on the
+/// same item path, not a create operation: user B's listed objects are writable too.
 pub(crate) fn created_slot<'a>(api: &'a Api, op: &Operation) -> Option<(&'a str, usize)> {
-    collections(api).into_iter().find_map(|c| {
-        let index = c
-            .writes
-            .iter()
-            .position(|w| w.method == op.method && w.path == op.path)?;
-        (index < MAX_OBJECTS).then_some((c.param, index))
-    })
+    let item = api
+        .operations
+        .iter()
+        .find(|o| o.method == HttpMethod::Get && o.path == op.path)?;
+    let (_, last) = item.path.rsplit_once('/')?;
+    if !is_single_param(last) {
+        return None;
+    }
+    let param = item.path_param_names().last().copied()?;
+    let index = api
+        .operations
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.method,
+                HttpMethod::Put | HttpMethod::Patch | HttpMethod::Delete
+            ) && o.path == item.path
+        })
+        .position(|w| w.method == op.method)?;
+    (index < MAX_OBJECTS).then_some((param, index))
 }
 
 /// Creates, as `inv`'s user, one object per write operation of every collection (at most

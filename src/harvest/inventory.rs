@@ -32,9 +32,9 @@ pub struct Inventory {
     /// Distinctive values of everything this user owns: "the caller's own data".
     pub own_values: HashSet<String>,
     /// Objects the scan itself created as this user (`--allow-writes`), by normalised
-    /// parameter name, in creation order; also in `owned`. The write-side checks write to
-    /// these and to nothing else (IDs listed explicitly by the user will join them once scans
-    /// take a config file).
+    /// parameter name, in creation order, then user B's objects listed in the config file
+    /// (the user vouches for them); also in `owned`. The write-side checks write to these and
+    /// to nothing else.
     pub created: BTreeMap<String, Vec<String>>,
 }
 

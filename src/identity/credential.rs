@@ -56,6 +56,9 @@ pub enum CredentialError {
 #[derive(Clone)]
 pub struct Credential {
     headers: Vec<(HeaderName, SecretString)>,
+    /// Query parameters added at send time (an API key `in: query`), never part of the
+    /// URL a report shows.
+    query: Vec<(String, SecretString)>,
     /// Secrets behind the headers (a basic-auth password) that must be scrubbed on their own.
     extra: Vec<SecretString>,
 }
@@ -66,7 +69,12 @@ impl fmt::Debug for Credential {
             .entries(
                 self.headers
                     .iter()
-                    .map(|(n, _)| format!("{n}: {}", super::REDACTED)),
+                    .map(|(n, _)| format!("{n}: {}", super::REDACTED))
+                    .chain(
+                        self.query
+                            .iter()
+                            .map(|(n, _)| format!("?{n}={}", super::REDACTED)),
+                    ),
             )
             .finish()
     }
@@ -107,6 +115,7 @@ impl Credential {
         }
         Ok(Credential {
             headers,
+            query: Vec::new(),
             extra: Vec::new(),
         })
     }
@@ -131,6 +140,7 @@ impl Credential {
                 reqwest::header::AUTHORIZATION,
                 SecretString::from(format!("Basic {encoded}")),
             )],
+            query: Vec::new(),
             extra: vec![password.clone()],
         })
     }
@@ -139,8 +149,26 @@ impl Credential {
     pub(crate) fn single(name: HeaderName, value: SecretString) -> Credential {
         Credential {
             headers: vec![(name, value)],
+            query: Vec::new(),
             extra: Vec::new(),
         }
+    }
+
+    /// One query parameter (an API key `in: query`), added by the executor at send time.
+    pub(crate) fn query(name: String, value: SecretString) -> Credential {
+        Credential {
+            headers: Vec::new(),
+            query: vec![(name, value)],
+            extra: Vec::new(),
+        }
+    }
+
+    /// Query parameters to add when sending. Only the executor calls this, for the target's
+    /// own origin.
+    pub(crate) fn query_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.query
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.expose_secret()))
     }
 
     /// Header names only, for reports.
@@ -197,6 +225,12 @@ impl Credential {
                 }
             }
         }
+        out.extend(self.query.iter().flat_map(|(_, v)| {
+            let v = v.expose_secret();
+            // The percent-encoded form is what a URL in an error or log would show.
+            let encoded: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
+            [v.to_owned(), encoded]
+        }));
         out.extend(self.extra.iter().map(|s| s.expose_secret().to_owned()));
         // Tiny fragments would shred unrelated text; anything this short is not a real secret.
         out.retain(|s| s.len() >= 6);

@@ -1,7 +1,10 @@
-//! An identity's kind: a static credential (header lines, HTTP basic) or a login flow that
+//! An identity's kind: a static credential (header lines, HTTP basic, an API key) or a login flow that
 //! obtains one at scan time. The executor turns either into the headers it sends.
 
-use super::{Credential, LoginFlow};
+use url::Url;
+
+use super::{ApiKey, ApiKeyError, Credential, LoginFlow, OAuth2Client, OAuth2Error, Role};
+use crate::model::Api;
 
 /// How one user authenticates. Exactly one kind per identity.
 #[derive(Debug, Clone)]
@@ -12,6 +15,19 @@ pub enum Identity {
     Basic(Credential),
     /// Log in through the API, before preflight and again when the token stops working.
     Login(LoginFlow),
+    /// An API key placed as the spec's apiKey scheme says (after [`Identity::resolve`]).
+    ApiKey(ApiKey),
+    /// OAuth2 client credentials: a token from the token URL, refreshed like a login's.
+    OAuth2(OAuth2Client),
+}
+
+/// Why an identity cannot be completed from the spec (a config error: exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error(transparent)]
+    ApiKey(#[from] ApiKeyError),
+    #[error(transparent)]
+    OAuth2(#[from] OAuth2Error),
 }
 
 impl From<Credential> for Identity {
@@ -28,6 +44,18 @@ impl Identity {
             Identity::Header(c) => format!("header {}", c.header_names().join(", ")),
             Identity::Basic(_) => "basic".to_owned(),
             Identity::Login(flow) => flow.describe(),
+            Identity::ApiKey(key) => key.describe(),
+            Identity::OAuth2(client) => client.describe(),
+        }
+    }
+
+    /// Completes what needs the spec and the base URL (an API key's placement, an OAuth2
+    /// token URL). A no-op for other kinds.
+    pub fn resolve(&mut self, role: Role, api: &Api, base: &Url) -> Result<(), ResolveError> {
+        match self {
+            Identity::ApiKey(key) => Ok(key.resolve(role, &api.security_schemes)?),
+            Identity::OAuth2(client) => Ok(client.resolve(role, api, base)?),
+            _ => Ok(()),
         }
     }
 
@@ -35,14 +63,16 @@ impl Identity {
     pub(crate) fn static_credential(&self) -> Option<&Credential> {
         match self {
             Identity::Header(c) | Identity::Basic(c) => Some(c),
-            Identity::Login(_) => None,
+            Identity::ApiKey(key) => key.credential(),
+            Identity::Login(_) | Identity::OAuth2(_) => None,
         }
     }
 
-    /// The login flow, when the identity has one.
+    /// The login flow, when the identity has one (an OAuth2 client's token request is one).
     pub(crate) fn login(&self) -> Option<&LoginFlow> {
         match self {
             Identity::Login(flow) => Some(flow),
+            Identity::OAuth2(client) => client.flow(),
             _ => None,
         }
     }

@@ -36,6 +36,11 @@ pub struct LoginFlow {
     pub method: HttpMethod,
     /// Path template joined to the base URL (`/auth/login`).
     pub path: String,
+    /// An absolute URL used instead of `path` (an OAuth2 token URL).
+    pub url: Option<url::Url>,
+    /// `url` was written in the config file: the one case credentials may go to another
+    /// origin.
+    pub url_explicit: bool,
     /// Field name → value, in order; password-like fields join the redactor.
     pub body: Vec<(String, SecretString)>,
     /// `application/x-www-form-urlencoded` (OAuth2 password grants) instead of JSON.
@@ -96,9 +101,12 @@ fn is_secret_field(name: &str) -> bool {
 }
 
 impl LoginFlow {
-    /// `POST /auth/login`.
+    /// `POST /auth/login` (or `POST https://idp.example/token` for an absolute URL).
     pub fn operation(&self) -> String {
-        format!("{} {}", self.method, self.path)
+        match &self.url {
+            Some(url) => format!("{} {url}", self.method),
+            None => format!("{} {}", self.method, self.path),
+        }
     }
 
     /// What the preflight report shows: `login POST /auth/login → bearer`. No values.
@@ -236,6 +244,8 @@ mod tests {
         LoginFlow {
             method: HttpMethod::Post,
             path: "/auth/login".into(),
+            url: None,
+            url_explicit: false,
             body: vec![
                 ("username".into(), SecretString::from("alice")),
                 ("password".into(), SecretString::from("p@ss word&1")),

@@ -228,6 +228,8 @@ pub enum SchemaKind {
 pub struct SecurityScheme {
     pub kind: SecuritySchemeKind,
     pub description: Option<String>,
+    /// An oauth2 scheme's client-credentials `tokenUrl`, as written (may be relative).
+    pub client_credentials_token_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

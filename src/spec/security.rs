@@ -82,9 +82,25 @@ fn read_scheme(root: &Value, scheme: &Value) -> Result<SecurityScheme, String> {
         Some("openIdConnect") => SecuritySchemeKind::OpenIdConnect,
         Some(other) => SecuritySchemeKind::Other(other.to_owned()),
     };
+    // OpenAPI 3: `flows.clientCredentials.tokenUrl`; Swagger 2.0: `flow: application`.
+    let client_credentials_token_url = match kind {
+        SecuritySchemeKind::OAuth2 => object
+            .get("flows")
+            .and_then(|f| f.get("clientCredentials"))
+            .and_then(|f| f.get("tokenUrl"))
+            .or_else(|| {
+                (text("flow") == Some("application"))
+                    .then(|| object.get("tokenUrl"))
+                    .flatten()
+            })
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    };
     Ok(SecurityScheme {
         kind,
         description: text("description").map(str::to_owned),
+        client_credentials_token_url,
     })
 }
 

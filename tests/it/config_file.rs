@@ -300,4 +300,179 @@ async fn the_schema_validates_the_example() {
         .remove("tokn");
     config["fail_on"] = Value::from("severe");
     assert!(!validator.is_valid(&config), "severities are named");
+
+    // The other identity kinds and listed objects are in the schema too.
+    let kinds: Value = yaml_serde::from_str(
+        "identities:\n  user_a:\n    api_key: {value: k, scheme: apiKeyAuth}\n    objects: {workoutId: [103, w-1]}\n  user_b:\n    oauth2: {client_id: c, client_secret: s, scope: read, token_url: /oauth/token}\n",
+    )
+    .expect("yaml");
+    let errors: Vec<String> = validator
+        .iter_errors(&kinds)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// An API key for A, OAuth2 client credentials for B (token URL from the spec) and an
+/// object listed for B, all from the file; -vv output and reports hold none of the secrets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_key_and_oauth2_identities_from_the_file_leak_nothing() {
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = write(
+        dir.path(),
+        "apileak.yaml",
+        &format!(
+            r#"spec: {spec}
+base_url: {base}
+checks: [bola-read, unauthenticated-access]
+skip: ["GET /members/{{memberId}}/workouts"]
+identities:
+  user_a:
+    api_key: {{value: "${{A_KEY}}"}}
+  user_b:
+    oauth2:
+      client_id: bob-client
+      client_secret: "${{B_SECRET}}"
+      scope: workouts
+    objects: {{workoutId: [103, "104"]}}
+"#,
+            spec = demo_spec_file().display(),
+            base = server.base_url()
+        ),
+    );
+    let json = dir.path().join("report.json");
+    let sarif = dir.path().join("report.sarif");
+    let mut cmd = apileak_cmd();
+    cmd.arg("-vv")
+        .arg("scan")
+        .arg("--config")
+        .arg(&config)
+        .arg("--json")
+        .arg(&json)
+        .arg("--sarif")
+        .arg(&sarif)
+        .env("A_KEY", server.api_key(DemoUser::Alice))
+        .env("B_SECRET", server.oauth_client(DemoUser::Bob).1);
+    let out = run_cmd(cmd).await;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("(api key apiKeyAuth (header X-API-Key)): authenticated as principal `1`"),
+        "{stdout}"
+    );
+    let oauth = format!(
+        "(oauth2 client credentials POST {}/oauth/token → bearer): authenticated as principal `2`",
+        server.base_url()
+    );
+    assert!(stdout.contains(&oauth), "{stdout}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("json");
+    let workout_bola = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| f["check"] == "bola-read" && f["path"] == "/workouts/{workoutId}");
+    assert!(workout_bola, "found through the listed object IDs");
+    let mut secrets = server.issued_tokens();
+    assert!(!secrets.is_empty());
+    secrets.push(server.api_key(DemoUser::Alice).to_owned());
+    secrets.push(server.oauth_client(DemoUser::Bob).1.to_owned());
+    let outputs = [
+        stdout,
+        stderr,
+        std::fs::read_to_string(&json).expect("json"),
+        std::fs::read_to_string(&sarif).expect("sarif"),
+    ];
+    for body in &outputs {
+        for secret in &secrets {
+            assert!(!body.contains(secret.as_str()), "a secret leaked");
+        }
+    }
+    server.shutdown().await;
+}
+
+/// The spec fetched from the target itself: as the positional argument (SARIF then points at
+/// the URL's last segment), from the file with `spec_auth` and `sarif_anchor`, and a refused
+/// fetch (exit 2, naming the URL, never the credential).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spec_url_is_fetched_once_with_its_own_credential() {
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let dir = tempfile::tempdir().expect("tmp");
+    let sarif = dir.path().join("report.sarif");
+    let sarif_uri = || -> String {
+        let log: Value =
+            serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("json");
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri")
+            .to_owned()
+    };
+
+    let mut cmd = apileak_cmd();
+    cmd.arg("scan")
+        .arg(format!("{}/openapi.yaml", server.base_url()))
+        .args(["--base-url", &server.base_url(), "--checks", "bola-read"])
+        .arg("--sarif")
+        .arg(&sarif)
+        .env("APILEAK_USER_A", bearer(&server, DemoUser::Alice))
+        .env("APILEAK_USER_B", bearer(&server, DemoUser::Bob));
+    let out = run_cmd(cmd).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("SARIF results point at `openapi.yaml`"),
+        "{stderr}"
+    );
+    assert_eq!(sarif_uri(), "openapi.yaml");
+
+    let file = |token: &str| {
+        format!(
+            "spec: {base}/docs/openapi.yaml\nspec_auth: {{header: \"X-Spec-Token: {token}\"}}\nsarif_anchor: {anchor}\nbase_url: {base}\nchecks: [bola-read]\nidentities:\n  user_a: {{header: \"${{TOKEN_A}}\"}}\n  user_b: {{header: \"${{TOKEN_B}}\"}}\n",
+            base = server.base_url(),
+            anchor = demo_spec_file().display(),
+        )
+    };
+    let scan = |config: &Path| {
+        let mut cmd = apileak_cmd();
+        cmd.arg("-vv")
+            .arg("scan")
+            .arg("--config")
+            .arg(config)
+            .arg("--sarif")
+            .arg(&sarif)
+            .env("TOKEN_A", bearer(&server, DemoUser::Alice))
+            .env("TOKEN_B", bearer(&server, DemoUser::Bob));
+        cmd
+    };
+    let good = write(dir.path(), "good.yaml", &file(server.spec_token()));
+    let out = run_cmd(scan(&good)).await;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(sarif_uri(), "fixtures/demo/openapi.yaml");
+    for body in [
+        &stdout,
+        &stderr,
+        &std::fs::read_to_string(&sarif).expect("sarif"),
+    ] {
+        assert!(
+            !body.contains(server.spec_token()),
+            "the spec credential leaked"
+        );
+    }
+
+    let wrong = write(dir.path(), "wrong.yaml", &file("st_wrong_value_42"));
+    let out = run_cmd(scan(&wrong)).await;
+    let stderr = text(&out.stderr).replace('│', " ");
+    let stderr = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "failed to fetch spec `{}/docs/openapi.yaml`: the server answered 401",
+            server.base_url()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("st_wrong_value_42"), "{stderr}");
+    server.shutdown().await;
 }

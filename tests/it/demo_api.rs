@@ -446,6 +446,7 @@ async fn unknown_routes_and_methods_are_json_404s() {
 /// Every route the server serves: method, spec path, a concrete path to request.
 const SERVED: &[(&str, &str, &str)] = &[
     ("post", "/auth/login", "/auth/login"),
+    ("post", "/oauth/token", "/oauth/token"),
     ("get", "/me", "/me"),
     ("patch", "/me", "/me"),
     ("get", "/members/search", "/members/search?q=a"),

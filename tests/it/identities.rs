@@ -5,7 +5,7 @@
 use apileak::app::{self, AppError};
 use apileak::config::ScanConfig;
 use apileak::demo::{DemoOptions, DemoServer, DemoUser, Variant};
-use apileak::identity::{Credential, Identity, LoginFlow, Role, TokenSource};
+use apileak::identity::{ApiKey, Credential, Identity, LoginFlow, OAuth2Client, Role, TokenSource};
 
 use crate::support::{demo_config, finding_set, login_identity};
 
@@ -56,8 +56,21 @@ async fn basic_identities_authenticate_and_are_named_in_the_preflight() {
             ],
             "{variant:?}"
         );
-        let bola = report.findings.iter().any(|f| f.check == "bola-read");
-        assert_eq!(bola, variant == Variant::Vulnerable, "{variant:?}");
+        let bola = report.findings.iter().find(|f| f.check == "bola-read");
+        assert_eq!(
+            bola.is_some(),
+            variant == Variant::Vulnerable,
+            "{variant:?}"
+        );
+        if let Some(f) = bola {
+            assert!(
+                f.evidence
+                    .curl
+                    .starts_with("curl -sS -i -u \"$APILEAK_USERNAME_A:$APILEAK_PASSWORD_A\" '"),
+                "{}",
+                f.evidence.curl
+            );
+        }
         server.shutdown().await;
     }
 }
@@ -74,6 +87,22 @@ async fn login_identities_scan_like_header_tokens() {
     let by_login = app::scan(&config).await.expect("login scan");
     assert_eq!(finding_set(&by_login), finding_set(&by_header));
     assert_eq!(server.login_count(), 2, "one login per identity");
+    let bola = by_login
+        .findings
+        .iter()
+        .find(|f| f.check == "bola-read")
+        .expect("bola-read");
+    assert!(
+        bola.evidence
+            .curl
+            .starts_with("curl -sS -i -H \"Authorization: Bearer $APILEAK_TOKEN_A\" '")
+            && bola
+                .evidence
+                .curl
+                .ends_with("'  # $APILEAK_TOKEN_A: the token from POST /auth/login"),
+        "{}",
+        bola.evidence.curl
+    );
     let kinds: Vec<&str> = by_login
         .preflight
         .iter()
@@ -206,4 +235,290 @@ async fn form_encoded_logins_work_like_oauth2_password_grants() {
     assert_eq!(server.login_count(), 2);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     server.shutdown().await;
+}
+
+fn api_key(server: &DemoServer, user: DemoUser, scheme: Option<&str>) -> Identity {
+    Identity::ApiKey(ApiKey::new(
+        server.api_key(user).into(),
+        scheme.map(str::to_owned),
+    ))
+}
+
+/// Every rendered report of `report`, concatenated: what must never hold a key.
+fn all_reports(report: &apileak::report::Report) -> String {
+    use apileak::report::{
+        render_codequality, render_gitlab, render_html, render_json, render_junit, render_markdown,
+        render_sarif,
+    };
+    let catalogue = apileak::checks::catalogue().expect("catalogue");
+    [
+        render_json(report),
+        render_sarif(report, &catalogue),
+        render_junit(report),
+        render_gitlab(report, &catalogue),
+        render_codequality(report),
+    ]
+    .into_iter()
+    .map(|r| r.expect("render"))
+    .chain([render_markdown(report), render_html(report)])
+    .collect()
+}
+
+#[tokio::test]
+async fn api_keys_in_a_header_follow_the_specs_only_api_key_scheme() {
+    for variant in [Variant::Vulnerable, Variant::Patched] {
+        let server = DemoServer::start(variant).await.expect("demo");
+        let config = ScanConfig {
+            checks: vec!["bola-read".into(), "unauthenticated-access".into()],
+            ..with_identities(
+                &server,
+                api_key(&server, DemoUser::Alice, None),
+                api_key(&server, DemoUser::Bob, Some("apiKeyAuth")),
+            )
+        };
+        let report = app::scan(&config).await.expect("scan");
+        let kinds: Vec<(&str, Option<&str>)> = report
+            .preflight
+            .iter()
+            .map(|p| (p.credential.as_str(), p.principal.as_deref()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("none", None),
+                ("api key apiKeyAuth (header X-API-Key)", Some("1")),
+                ("api key apiKeyAuth (header X-API-Key)", Some("2")),
+            ],
+            "{variant:?}"
+        );
+        let bola = report.findings.iter().find(|f| f.check == "bola-read");
+        assert_eq!(
+            bola.is_some(),
+            variant == Variant::Vulnerable,
+            "{variant:?}"
+        );
+        if let Some(f) = bola {
+            assert!(
+                f.evidence
+                    .curl
+                    .starts_with("curl -sS -i -H \"X-API-Key: $APILEAK_API_KEY_A\" '"),
+                "{}",
+                f.evidence.curl
+            );
+        }
+        let text = all_reports(&report);
+        for user in [DemoUser::Alice, DemoUser::Bob] {
+            assert!(!text.contains(server.api_key(user)), "{variant:?}");
+        }
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn api_keys_in_the_query_are_added_at_send_time_and_never_reported() {
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let dir = tempfile::tempdir().expect("tmp");
+    // The demo spec, with the key declared as a query parameter instead of a header.
+    let spec = apileak::demo::SPEC_YAML.replace(
+        "in: header\n      name: X-API-Key",
+        "in: query\n      name: api_key",
+    );
+    assert_ne!(
+        spec,
+        apileak::demo::SPEC_YAML,
+        "the fixture declares apiKeyAuth"
+    );
+    let path = dir.path().join("openapi.yaml");
+    std::fs::write(&path, spec).expect("write spec");
+    let config = ScanConfig {
+        spec: apileak::config::SpecSource::File(path),
+        checks: vec!["bola-read".into(), "private-data-leakage".into()],
+        ..with_identities(
+            &server,
+            api_key(&server, DemoUser::Alice, None),
+            api_key(&server, DemoUser::Bob, None),
+        )
+    };
+    let report = app::scan(&config).await.expect("scan");
+    let principals: Vec<Option<&str>> = report
+        .preflight
+        .iter()
+        .map(|p| p.principal.as_deref())
+        .collect();
+    assert_eq!(principals, [None, Some("1"), Some("2")]);
+    assert_eq!(
+        report.preflight[1].credential,
+        "api key apiKeyAuth (query api_key)"
+    );
+    let bola: Vec<&apileak::findings::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == "bola-read")
+        .collect();
+    assert!(!bola.is_empty(), "{:#?}", report.findings);
+    for f in &bola {
+        // The evidence URL is the one planned, without the key; the reproduction names the
+        // variable to fill in.
+        assert!(!f.evidence.url.contains("api_key"), "{}", f.evidence.url);
+        assert!(
+            f.evidence.curl.ends_with("?api_key=$APILEAK_API_KEY_A\""),
+            "{}",
+            f.evidence.curl
+        );
+    }
+    let text = all_reports(&report);
+    for user in [DemoUser::Alice, DemoUser::Bob] {
+        assert!(!text.contains(server.api_key(user)));
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_api_key_the_spec_cannot_place_is_a_config_error() {
+    let server = DemoServer::start(Variant::Patched).await.expect("demo");
+    let config = with_identities(
+        &server,
+        api_key(&server, DemoUser::Alice, Some("queryKey")),
+        api_key(&server, DemoUser::Bob, None),
+    );
+    let err = app::scan(&config).await.expect_err("unknown scheme");
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(
+        err.to_string(),
+        "user-a api_key: the spec has no apiKey scheme `queryKey` (apiKey schemes: `apiKeyAuth`)"
+    );
+    assert!(!format!("{err:?}").contains(server.api_key(DemoUser::Alice)));
+    assert_eq!(
+        server.request_count(),
+        0,
+        "nothing sent before the config is valid"
+    );
+    server.shutdown().await;
+}
+
+fn oauth2(server: &DemoServer, user: DemoUser, token_url: Option<String>) -> Identity {
+    let (id, secret) = server.oauth_client(user);
+    Identity::OAuth2(OAuth2Client::new(
+        token_url,
+        id.to_owned(),
+        secret.into(),
+        None,
+    ))
+}
+
+#[tokio::test]
+async fn oauth2_client_credentials_from_the_specs_token_url_scan_and_refresh() {
+    let plain = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let expected = finding_set(&app::scan(&demo_config(&plain)).await.expect("scan"));
+    plain.shutdown().await;
+
+    // Tokens die after 25 uses, so the clients must fetch new ones mid-scan.
+    let options = DemoOptions {
+        token_max_uses: Some(25),
+    };
+    let server = DemoServer::start_with(Variant::Vulnerable, options)
+        .await
+        .expect("demo");
+    let config = with_identities(
+        &server,
+        oauth2(&server, DemoUser::Alice, None),
+        oauth2(&server, DemoUser::Bob, None),
+    );
+    let report = app::scan(&config).await.expect("scan");
+    assert_eq!(finding_set(&report), expected);
+    assert!(
+        server.login_count() > 2,
+        "refreshed: {}",
+        server.login_count()
+    );
+    let want = format!(
+        "oauth2 client credentials POST {}/oauth/token → bearer",
+        server.base_url()
+    );
+    let kinds: Vec<(&str, Option<&str>)> = report
+        .preflight
+        .iter()
+        .map(|p| (p.credential.as_str(), p.principal.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("none", None),
+            (want.as_str(), Some("1")),
+            (want.as_str(), Some("2"))
+        ]
+    );
+    let bola = report
+        .findings
+        .iter()
+        .find(|f| f.check == "bola-read")
+        .expect("bola-read");
+    assert!(
+        bola.evidence.curl.ends_with(&format!(
+            "  # $APILEAK_TOKEN_A: an access token from POST {}/oauth/token (client credentials)",
+            server.base_url()
+        )),
+        "{}",
+        bola.evidence.curl
+    );
+    let text = all_reports(&report);
+    for user in [DemoUser::Alice, DemoUser::Bob] {
+        assert!(!text.contains(server.oauth_client(user).1));
+    }
+    for token in server.issued_tokens() {
+        assert!(!text.contains(&token));
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn oauth2_token_urls_on_another_origin_need_to_be_written_in_the_config() {
+    let server = DemoServer::start(Variant::Patched).await.expect("demo");
+    // A second server is "another origin": the same host on another port.
+    let idp = DemoServer::start(Variant::Patched).await.expect("idp");
+    let foreign = format!("{}/oauth/token", idp.base_url());
+
+    // From the spec: refused before anything is sent (exit 2).
+    let spec =
+        apileak::demo::SPEC_YAML.replace("tokenUrl: /oauth/token", &format!("tokenUrl: {foreign}"));
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("openapi.yaml");
+    std::fs::write(&path, spec).expect("write spec");
+    let config = ScanConfig {
+        spec: apileak::config::SpecSource::File(path),
+        ..with_identities(
+            &server,
+            oauth2(&server, DemoUser::Alice, None),
+            oauth2(&server, DemoUser::Bob, None),
+        )
+    };
+    let err = app::scan(&config)
+        .await
+        .expect_err("foreign spec token url");
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.to_string().contains("on another origin"), "{err}");
+    assert_eq!(idp.request_count() + server.request_count(), 0);
+
+    // Written in the config: allowed. The idp issues its own tokens, which the target does
+    // not accept, so the preflight stops (exit 3) — after the token requests went to the idp.
+    let config = ScanConfig {
+        checks: vec!["bola-read".into()],
+        ..with_identities(
+            &server,
+            oauth2(&idp, DemoUser::Alice, Some(foreign.clone())),
+            oauth2(&idp, DemoUser::Bob, Some(foreign)),
+        )
+    };
+    let err = app::scan(&config)
+        .await
+        .expect_err("tokens of another server");
+    assert_eq!(err.exit_code(), 3);
+    // Initial tokens plus one refresh each after the target's 401.
+    assert!(
+        idp.login_count() >= 2,
+        "each client got tokens from the idp"
+    );
+    assert_eq!(server.login_count(), 0);
+    server.shutdown().await;
+    idp.shutdown().await;
 }

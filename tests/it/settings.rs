@@ -69,3 +69,61 @@ async fn public_fields_are_not_personal_or_excessive() {
     );
     server.shutdown().await;
 }
+
+/// Without the operation harvest learns B's workouts from, BOLA on a workout is found only
+/// through the IDs the config lists for B; listed IDs for B become writable only with writes.
+#[tokio::test]
+async fn explicit_object_ids_find_bola_where_harvesting_cannot() {
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let mut config = demo_config(&server);
+    config.checks = vec!["bola-read".into(), "bola-write".into()];
+    config.skip = vec!["GET /members/{memberId}/workouts".into()];
+    config.exec.allow_writes = false;
+    let bola_on_workout = |report: &apileak::report::Report| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.operation() == "GET /workouts/{workoutId}")
+            .map(|f| f.check.clone())
+            .collect::<Vec<_>>()
+    };
+    let harvested_only = app::scan(&config).await.expect("scan");
+    assert!(
+        bola_on_workout(&harvested_only).is_empty(),
+        "harvest cannot know B's workouts here: {:#?}",
+        harvested_only.findings
+    );
+
+    config.objects.user_b = vec![
+        ("workoutId".into(), vec!["103".into()]),
+        ("memberId".into(), vec!["2".into()]),
+    ];
+    let writes_before = server.write_request_count();
+    let listed = app::scan(&config).await.expect("scan");
+    assert_eq!(bola_on_workout(&listed), ["bola-read"]);
+    assert_eq!(
+        server.write_request_count(),
+        writes_before,
+        "listed IDs are never written to without --allow-writes"
+    );
+
+    // With writes and no create operation, B's listed objects are what bola-write uses.
+    config.exec.allow_writes = true;
+    config.skip.push("POST /workouts".into());
+    config.objects.user_b = vec![("workoutId".into(), vec!["103".into(), "104".into()])];
+    let writable = app::scan(&config).await.expect("scan");
+    let writes: Vec<String> = writable
+        .findings
+        .iter()
+        .filter(|f| f.check == "bola-write")
+        .map(|f| f.operation())
+        .collect();
+    assert!(!writes.is_empty(), "{:#?}", writable.findings);
+    assert!(
+        writes
+            .iter()
+            .all(|op| op.ends_with(" /workouts/{workoutId}")),
+        "{writes:?}"
+    );
+    server.shutdown().await;
+}

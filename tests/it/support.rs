@@ -51,6 +51,8 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
         shard: None,
         skip: Vec::new(),
         public_fields: Vec::new(),
+        objects: Default::default(),
+        sarif_anchor: None,
     }
 }
 
@@ -64,6 +66,8 @@ pub(crate) fn login_identity(user: DemoUser) -> Identity {
     Identity::Login(LoginFlow {
         method: apileak::model::HttpMethod::Post,
         path: "/auth/login".into(),
+        url: None,
+        url_explicit: false,
         body: vec![
             ("username".into(), user.username().into()),
             ("password".into(), user.password().into()),

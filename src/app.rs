@@ -134,12 +134,19 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     user_b_identity
         .resolve(Role::UserB, api, &base_url)
         .map_err(ConfigError::from)?;
-    let exec = Executor::new(
+    let mut exec = Executor::new(
         &config.exec,
         &base_url,
         Some(user_a_identity),
         Some(user_b_identity),
     )?;
+    if let Some(admin) = &config.admin {
+        let mut admin = admin.clone();
+        admin
+            .resolve(Role::Admin, api, &base_url)
+            .map_err(ConfigError::from)?;
+        exec = exec.with_admin(admin);
+    }
     if let SpecSource::Url {
         auth: Some(auth), ..
     } = &config.spec
@@ -176,6 +183,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
             .iter()
             .map(|f| checks::judge::normalise_key(f))
             .collect(),
+        admin: exec.has_admin(),
     };
     let cx = PlanCx {
         api,
@@ -519,6 +527,7 @@ pub async fn demo(args: &crate::cli::DemoArgs) -> Result<Report, AppError> {
         user_b: crate::identity::Credential::parse(Role::UserB, &header(DemoUser::Bob))
             .map_err(ConfigError::from)?
             .into(),
+        admin: None,
         gate: crate::config::Gate {
             fail_on: args.fail_on,
             ..Default::default()
@@ -559,7 +568,8 @@ pub async fn serve_demo(args: &crate::cli::DemoApiArgs) -> Result<(), AppError> 
         .map_err(AppError::Demo)?;
     // Printed on stderr: these are demo-only tokens, issued fresh at each start.
     tracing::info!("demo API ({variant:?}) listening on {}", server.base_url());
-    for user in [DemoUser::Alice, DemoUser::Bob] {
+    // Erin has the admin role: the optional `--admin` identity.
+    for user in [DemoUser::Alice, DemoUser::Bob, DemoUser::Erin] {
         tracing::info!(
             "{}: Authorization: Bearer {}",
             user.username(),

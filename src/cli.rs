@@ -27,7 +27,7 @@ pub struct Cli {
     reason = "parsed once at start-up; boxing the scan arguments buys nothing"
 )]
 pub enum Command {
-    /// Scan an API described by an OpenAPI spec, as anonymous, user A and user B.
+    /// Scan an API described by an OpenAPI spec, as anonymous, user A and user B (and an optional admin).
     Scan(ScanArgs),
     /// Start the bundled leaky demo API on loopback and scan it.
     Demo(DemoArgs),
@@ -100,6 +100,10 @@ pub struct ScanArgs {
     /// User B's credential (a different user from A), same form as --user-a.
     #[arg(long, env = "APILEAK_USER_B", hide_env_values = true)]
     pub user_b: Option<String>,
+    /// Optional admin credential (a user with the admin role), same form as --user-a. The
+    /// function-level check then proves a leak against the admin's view.
+    #[arg(long, env = "APILEAK_ADMIN", hide_env_values = true)]
+    pub admin: Option<String>,
     /// Never call this operation, in any stage (repeatable): `GET /logout`, or an operationId.
     #[arg(long = "skip", value_name = "OPERATION")]
     pub skip: Vec<String>,

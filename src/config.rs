@@ -64,6 +64,8 @@ pub struct ScanConfig {
     pub base_url: Option<Url>,
     pub user_a: Identity,
     pub user_b: Identity,
+    /// The optional admin (`--admin`, `identities.admin`).
+    pub admin: Option<Identity>,
     pub gate: Gate,
     pub outputs: Outputs,
     pub exec: ExecSettings,
@@ -219,6 +221,7 @@ impl ScanConfig {
             .or(file.map(LoadedFile::sarif_anchor).transpose()?.flatten());
         let user_a = identity(Role::UserA, args.user_a.as_deref(), file)?;
         let user_b = identity(Role::UserB, args.user_b.as_deref(), file)?;
+        let admin = optional_identity(Role::Admin, args.admin.as_deref(), file)?;
         let base_url = match (
             &args.base_url,
             file.zip(cfg.and_then(|c| c.base_url.as_ref())),
@@ -270,6 +273,7 @@ impl ScanConfig {
             base_url,
             user_a,
             user_b,
+            admin,
             gate,
             outputs: Outputs::from_args(&args.output),
             exec,
@@ -314,19 +318,13 @@ fn in_range<T: PartialOrd + Copy + std::fmt::Display>(
     })
 }
 
-/// The flag (or its env var) wins over the file's identity.
+/// A required identity: the flag (or its env var) wins over the file's.
 fn identity(
     role: Role,
     flag: Option<&str>,
     file: Option<&LoadedFile>,
 ) -> Result<Identity, ConfigError> {
-    if let Some(value) = flag {
-        if file.is_some_and(|f| f.declares(role)) {
-            tracing::info!("{role}: the --{role} flag (or its env var) overrides the config file");
-        }
-        return Ok(Identity::Header(Credential::parse(role, value)?));
-    }
-    if let Some(identity) = file.map(|f| f.identity(role)).transpose()?.flatten() {
+    if let Some(identity) = optional_identity(role, flag, file)? {
         return Ok(identity);
     }
     let (flag, var, key) = match role {
@@ -339,6 +337,23 @@ fn identity(
         var,
         key,
     })
+}
+
+/// The flag (or its env var), else the file's identity, else none.
+fn optional_identity(
+    role: Role,
+    flag: Option<&str>,
+    file: Option<&LoadedFile>,
+) -> Result<Option<Identity>, ConfigError> {
+    if let Some(value) = flag {
+        if file.is_some_and(|f| f.declares(role)) {
+            tracing::info!("{role}: the --{role} flag (or its env var) overrides the config file");
+        }
+        return Ok(Some(Identity::Header(Credential::parse(role, value)?)));
+    }
+    file.map(|f| f.identity(role))
+        .transpose()
+        .map(Option::flatten)
 }
 
 /// A spec URL: http(s), no credentials in it (they go in `spec_auth`).

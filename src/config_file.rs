@@ -52,7 +52,7 @@ pub struct FileConfig {
     /// Per-request timeout in seconds (1..=600, default 10).
     #[schemars(range(min = 1, max = 600))]
     pub timeout: Option<u16>,
-    /// The two test users.
+    /// The two test users and an optional admin.
     #[serde(default)]
     pub identities: FileIdentities,
 }
@@ -86,6 +86,9 @@ pub struct FileIdentities {
     pub user_a: Option<FileIdentity>,
     /// A different ordinary user.
     pub user_b: Option<FileIdentity>,
+    /// Optional: a user with the admin role. Function-level checks compare an ordinary user's
+    /// answer with the admin's view of the same operation.
+    pub admin: Option<FileIdentity>,
 }
 
 /// One user: exactly one of `header`, `basic`, `login`, `api_key`, `oauth2`.
@@ -299,6 +302,7 @@ impl LoadedFile {
         match role {
             Role::UserA => self.config.identities.user_a.is_some(),
             Role::UserB => self.config.identities.user_b.is_some(),
+            Role::Admin => self.config.identities.admin.is_some(),
             Role::Anonymous => false,
         }
     }
@@ -308,7 +312,8 @@ impl LoadedFile {
         let raw = match role {
             Role::UserA => &self.config.identities.user_a,
             Role::UserB => &self.config.identities.user_b,
-            Role::Anonymous => &None,
+            // The admin's objects are never read: `identity` rejects them.
+            Role::Admin | Role::Anonymous => &None,
         };
         raw.iter()
             .flat_map(|i| &i.objects)
@@ -330,6 +335,7 @@ impl LoadedFile {
         let (key, raw) = match role {
             Role::UserA => ("user_a", &self.config.identities.user_a),
             Role::UserB => ("user_b", &self.config.identities.user_b),
+            Role::Admin => ("admin", &self.config.identities.admin),
             Role::Anonymous => return Ok(None),
         };
         let Some(raw) = raw else { return Ok(None) };
@@ -338,6 +344,12 @@ impl LoadedFile {
             key,
             reason,
         };
+        if role == Role::Admin && !raw.objects.is_empty() {
+            // Nothing harvests or attacks as the admin: listed objects would be silently unused.
+            return Err(invalid(
+                "`objects` is not used: only user_a and user_b own test objects".into(),
+            ));
+        }
         let kinds = [
             raw.header.is_some(),
             raw.basic.is_some(),
@@ -613,6 +625,35 @@ mod tests {
         };
         let e = both.identity(Role::UserA).expect_err("two kinds");
         assert!(e.to_string().contains("needs exactly one of"), "{e}");
+    }
+
+    #[test]
+    fn an_admin_takes_any_kind_but_no_objects() {
+        let loaded = LoadedFile {
+            path: "apileak.yaml".into(),
+            config: parse(
+                "identities:\n  admin:\n    login:\n      operation: /auth/login\n      body: {username: erin, password: pw}\n",
+            )
+            .expect("valid"),
+        };
+        assert!(loaded.declares(Role::Admin));
+        let admin = loaded.identity(Role::Admin).expect("ok").expect("declared");
+        assert_eq!(admin.describe(), "login POST /auth/login → bearer");
+        assert!(loaded.identity(Role::UserA).expect("ok").is_none());
+
+        let with_objects = LoadedFile {
+            path: "apileak.yaml".into(),
+            config: parse(
+                "identities:\n  admin:\n    header: 'Authorization: Bearer adm1n-token'\n    objects: {memberId: [5]}\n",
+            )
+            .expect("valid yaml"),
+        };
+        let e = with_objects.identity(Role::Admin).expect_err("objects");
+        assert!(
+            e.to_string()
+                .contains("identities.admin `objects` is not used"),
+            "{e}"
+        );
     }
 
     #[test]

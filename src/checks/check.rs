@@ -31,6 +31,9 @@ pub struct CheckSettings {
     /// Response fields public by design (`--public-field`), normalised (`display_name` →
     /// `displayname`): never canaries, never "excessive".
     pub public_fields: Vec<String>,
+    /// An admin identity was given: the function-level check also asks as the admin and
+    /// requires user A's answer to carry the admin's view.
+    pub admin: bool,
 }
 
 impl CheckSettings {

@@ -117,6 +117,8 @@ pub struct Executor {
     origin: url::Origin,
     user_a: Option<IdentitySlot>,
     user_b: Option<IdentitySlot>,
+    /// The optional admin (see [`Executor::with_admin`]).
+    admin: Option<IdentitySlot>,
     redactor: Redactor,
     logins: AtomicU64,
     concurrency: usize,
@@ -158,6 +160,7 @@ impl Executor {
             origin: base_url.origin(),
             user_a: user_a.map(IdentitySlot::new),
             user_b: user_b.map(IdentitySlot::new),
+            admin: None,
             redactor,
             logins: AtomicU64::new(0),
             concurrency: settings.concurrency.max(1),
@@ -171,6 +174,25 @@ impl Executor {
         })
     }
 
+    /// Adds the optional admin identity; the redactor learns its secrets before any request.
+    pub fn with_admin(mut self, admin: Identity) -> Executor {
+        self.redactor.learn(
+            admin
+                .static_credential()
+                .into_iter()
+                .flat_map(Credential::secret_fragments),
+        );
+        self.redactor
+            .learn(admin.login().into_iter().flat_map(LoginFlow::secrets));
+        self.admin = Some(IdentitySlot::new(admin));
+        self
+    }
+
+    /// Whether an admin identity was given.
+    pub fn has_admin(&self) -> bool {
+        self.admin.is_some()
+    }
+
     pub fn redactor(&self) -> &Redactor {
         &self.redactor
     }
@@ -180,6 +202,7 @@ impl Executor {
             Role::Anonymous => None,
             Role::UserA => self.user_a.as_ref(),
             Role::UserB => self.user_b.as_ref(),
+            Role::Admin => self.admin.as_ref(),
         }
     }
 
@@ -202,7 +225,7 @@ impl Executor {
     /// Logs in every identity that has a login flow. Runs before preflight; a failure stops
     /// the scan (exit 3).
     pub async fn authenticate(&self) -> Result<(), LoginError> {
-        for role in [Role::UserA, Role::UserB] {
+        for role in [Role::UserA, Role::UserB, Role::Admin] {
             let Some(slot) = self.slot(role) else {
                 continue;
             };
@@ -551,6 +574,7 @@ fn curl_auth(identity: &Identity, role: Role) -> Option<CurlAuth> {
     let letter = match role {
         Role::UserA => "A",
         Role::UserB => "B",
+        Role::Admin => "ADMIN",
         Role::Anonymous => return None,
     };
     // Names and prefixes come from the config: keep them literal inside double quotes.

@@ -1,4 +1,5 @@
-//! Preflight: before any probe, prove the credentials work and belong to two different users.
+//! Preflight: before any probe, prove the credentials work and belong to two different users
+//! (and, when given, that the admin is a third).
 
 use serde_json::Value;
 use url::Url;
@@ -53,6 +54,18 @@ pub enum PreflightError {
     )]
     SameAnswer { operation: String },
     #[error(
+        "admin and {other} resolve to the same principal (id `{principal}` from {operation}): the admin must be a third, privileged user"
+    )]
+    AdminSamePrincipal {
+        other: Role,
+        principal: String,
+        operation: String,
+    },
+    #[error(
+        "admin and {other} got identical answers from {operation}: they look like the same user"
+    )]
+    AdminSameAnswer { other: Role, operation: String },
+    #[error(
         "{operation} answered {status} with data to a request without credentials, so apileak cannot tell whether the credentials are applied; point the scan at an API whose identity operation requires authentication"
     )]
     AnonymousAccepted { operation: String, status: u16 },
@@ -79,7 +92,10 @@ pub async fn preflight(
         return Ok(Vec::new());
     };
     let url = join_url(base, &op.path, &[]);
-    let roles = [Role::Anonymous, Role::UserA, Role::UserB];
+    let mut roles = vec![Role::Anonymous, Role::UserA, Role::UserB];
+    if exec.has_admin() {
+        roles.push(Role::Admin);
+    }
     let exchanges = exec
         .send_all(
             roles
@@ -148,6 +164,29 @@ pub async fn preflight(
             });
         }
         _ => {}
+    }
+    if let (Some(admin), Some(admin_ex)) = (entries.get(3), exchanges.get(3)) {
+        for (other, other_ex) in [(&entries[1], a), (&entries[2], b)] {
+            match (&admin.principal, &other.principal) {
+                (Some(p), Some(o)) if p == o => {
+                    return Err(PreflightError::AdminSamePrincipal {
+                        other: other.identity,
+                        principal: p.clone(),
+                        operation: op.display_name(),
+                    });
+                }
+                (None, None)
+                    if same_json(admin_ex.json.as_ref(), other_ex.json.as_ref())
+                        && admin_ex.body == other_ex.body =>
+                {
+                    return Err(PreflightError::AdminSameAnswer {
+                        other: other.identity,
+                        operation: op.display_name(),
+                    });
+                }
+                _ => {}
+            }
+        }
     }
     Ok(entries)
 }

@@ -14,6 +14,8 @@ pub enum Role {
     Anonymous,
     UserA,
     UserB,
+    /// The optional privileged user: the reference for function-level checks.
+    Admin,
 }
 
 impl Role {
@@ -23,6 +25,7 @@ impl Role {
             Role::Anonymous => "anonymous",
             Role::UserA => "user-a",
             Role::UserB => "user-b",
+            Role::Admin => "admin",
         }
     }
 
@@ -32,6 +35,7 @@ impl Role {
             Role::Anonymous => None,
             Role::UserA => Some("APILEAK_USER_A"),
             Role::UserB => Some("APILEAK_USER_B"),
+            Role::Admin => Some("APILEAK_ADMIN"),
         }
     }
 }

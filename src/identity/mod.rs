@@ -1,4 +1,4 @@
-//! Who sends a request: anonymous, user A, user B. Credential kinds (header lines, basic,
+//! Who sends a request: anonymous, user A, user B and an optional admin. Credential kinds (header lines, basic,
 //! API keys, login flows, OAuth2 client credentials) and their redaction.
 
 mod api_key;

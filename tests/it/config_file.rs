@@ -303,7 +303,7 @@ async fn the_schema_validates_the_example() {
 
     // The other identity kinds and listed objects are in the schema too.
     let kinds: Value = yaml_serde::from_str(
-        "identities:\n  user_a:\n    api_key: {value: k, scheme: apiKeyAuth}\n    objects: {workoutId: [103, w-1]}\n  user_b:\n    oauth2: {client_id: c, client_secret: s, scope: read, token_url: /oauth/token}\n",
+        "identities:\n  user_a:\n    api_key: {value: k, scheme: apiKeyAuth}\n    objects: {workoutId: [103, w-1]}\n  user_b:\n    oauth2: {client_id: c, client_secret: s, scope: read, token_url: /oauth/token}\n  admin:\n    basic: {username: erin, password: p}\n",
     )
     .expect("yaml");
     let errors: Vec<String> = validator

@@ -522,3 +522,189 @@ async fn oauth2_token_urls_on_another_origin_need_to_be_written_in_the_config() 
     server.shutdown().await;
     idp.shutdown().await;
 }
+
+const BFLA: &str = "broken-function-level-authorization";
+
+/// Every scalar in `v`, as text (what evidence `matches` quote).
+fn leaf_values(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Array(items) => items.iter().for_each(|i| leaf_values(i, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|i| leaf_values(i, out)),
+        serde_json::Value::String(s) => out.push(s.clone()),
+        other => out.push(other.to_string()),
+    }
+}
+
+/// With erin (role admin) as the admin, the function-level finding on the vulnerable demo
+/// quotes values from erin's own view of the admin listing, never alice's; the patched demo
+/// (alice gets 403) stays silent although the admin request was sent; the preflight shows
+/// three identities with their credential kinds.
+#[tokio::test]
+async fn an_admin_identity_proves_function_level_findings_with_the_admins_view() {
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let admin_header = crate::support::bearer(&server, DemoUser::Erin);
+    let config = ScanConfig {
+        admin: Some(
+            Credential::parse(Role::Admin, &admin_header)
+                .expect("cred")
+                .into(),
+        ),
+        checks: vec![BFLA.into()],
+        ..demo_config(&server)
+    };
+    let report = app::scan(&config).await.expect("scan");
+    let seen: Vec<(Role, &str, Option<&str>)> = report
+        .preflight
+        .iter()
+        .map(|p| (p.identity, p.credential.as_str(), p.principal.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Role::Anonymous, "none", None),
+            (Role::UserA, "header authorization", Some("1")),
+            (Role::UserB, "header authorization", Some("2")),
+            (Role::Admin, "header authorization", Some("5")),
+        ]
+    );
+
+    // What the admin herself sees at the listing.
+    let (name, value) = admin_header.split_once(": ").expect("header line");
+    let view: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/admin/members",
+            server.base_url().trim_end_matches('/')
+        ))
+        .header(name, value)
+        .send()
+        .await
+        .expect("admin request")
+        .json()
+        .await
+        .expect("json");
+    let mut admin_values = Vec::new();
+    leaf_values(&view, &mut admin_values);
+
+    let found: Vec<_> = report.findings.iter().filter(|f| f.check == BFLA).collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = found[0];
+    assert_eq!(f.operation(), "GET /admin/members");
+    assert_eq!(f.evidence.identity, "user-a");
+    assert!(f.message.contains("with the admin's view"), "{}", f.message);
+    assert!(f.evidence.matches.len() >= 2, "{:?}", f.evidence.matches);
+    for m in &f.evidence.matches {
+        assert!(
+            admin_values.contains(&m.value),
+            "{} not in the admin's view",
+            m.value
+        );
+        assert!(
+            !m.value.contains("alice"),
+            "user-a's own value quoted: {}",
+            m.value
+        );
+    }
+    assert!(
+        f.evidence
+            .matches
+            .iter()
+            .any(|m| m.value == "bob.okonkwo@example.test"),
+        "{:?}",
+        f.evidence.matches
+    );
+    server.shutdown().await;
+
+    // Patched: alice gets 403; the admin (here through a login) still gets the listing.
+    let server = DemoServer::start(Variant::Patched).await.expect("demo");
+    let config = ScanConfig {
+        admin: Some(login_identity(DemoUser::Erin)),
+        checks: vec![BFLA.into()],
+        ..demo_config(&server)
+    };
+    let report = app::scan(&config).await.expect("scan");
+    assert_eq!(report.preflight.len(), 4);
+    assert_eq!(
+        report.preflight[3].credential,
+        "login POST /auth/login → bearer"
+    );
+    assert_eq!(report.preflight[3].principal.as_deref(), Some("5"));
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let case = report
+        .cases
+        .iter()
+        .find(|c| c.check == BFLA && c.operation() == "GET /admin/members")
+        .expect("bfla case");
+    assert!(
+        matches!(case.outcome, apileak::report::Outcome::Passed { probes } if probes > 0),
+        "{:?}",
+        case.outcome
+    );
+    server.shutdown().await;
+}
+
+/// An admin credential that is user A's is exit 3 naming the shared principal; a real admin's
+/// token appears in no output: stdout, `-vv` stderr and every report format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_must_be_a_third_principal_and_its_token_never_leaks() {
+    use crate::support::{apileak_cmd, bearer, demo_spec_file, run_cmd};
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let scan = |admin: String| {
+        let mut cmd = apileak_cmd();
+        cmd.arg("-vv")
+            .arg("scan")
+            .arg(demo_spec_file())
+            .args(["--base-url", &server.base_url()])
+            .env("APILEAK_USER_A", bearer(&server, DemoUser::Alice))
+            .env("APILEAK_USER_B", bearer(&server, DemoUser::Bob))
+            .env("APILEAK_ADMIN", admin);
+        cmd
+    };
+
+    let out = run_cmd(scan(bearer(&server, DemoUser::Alice))).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("admin and user-a resolve to the same principal (id `1`"),
+        "{stderr}"
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let reports = [
+        ("--sarif", "r.sarif"),
+        ("--junit", "r.xml"),
+        ("--json", "r.json"),
+        ("--gitlab", "gl.json"),
+        ("--codequality", "cq.json"),
+        ("--markdown", "r.md"),
+        ("--html", "r.html"),
+    ];
+    let mut cmd = scan(bearer(&server, DemoUser::Erin));
+    for (flag, file) in reports {
+        cmd.arg(flag).arg(dir.path().join(file));
+    }
+    let out = run_cmd(cmd).await;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(
+            "preflight admin     GET /me (header authorization): authenticated as principal `5`"
+        ),
+        "{stdout}"
+    );
+    // -vv really logged the requests sent as the admin.
+    assert!(stderr.contains("role=admin"), "{stderr}");
+    let mut everything = stdout + &stderr;
+    for (_, file) in reports {
+        everything.push_str(&std::fs::read_to_string(dir.path().join(file)).expect("report"));
+    }
+    let token = server.token(DemoUser::Erin);
+    assert!(!everything.contains(token), "the admin token leaked");
+    for part in token.split('.') {
+        assert!(
+            !everything.contains(part),
+            "a part of the admin token leaked"
+        );
+    }
+    server.shutdown().await;
+}

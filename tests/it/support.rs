@@ -39,6 +39,7 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
         user_b: Credential::parse(Role::UserB, &bearer(server, DemoUser::Bob))
             .expect("cred")
             .into(),
+        admin: None,
         gate: Gate::default(),
         outputs: Outputs::default(),
         exec: ExecSettings {
@@ -86,6 +87,7 @@ pub(crate) fn apileak_cmd() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("apileak").expect("binary");
     cmd.env_remove("APILEAK_USER_A")
         .env_remove("APILEAK_USER_B")
+        .env_remove("APILEAK_ADMIN")
         .env_remove("APILEAK_LOG");
     cmd
 }

@@ -62,7 +62,10 @@ pub enum Planned {
 
 pub trait Check: Send + Sync {
     fn meta(&self) -> &CheckMeta;
-    fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned;
+    /// Probes for one operation; API-wide checks only implement `plan_api`.
+    fn plan(&self, _op: &Operation, _cx: &PlanCx<'_>) -> Planned {
+        Planned::NotApplicable
+    }
     /// Probes about the API as a whole (undocumented paths, banners), planned once. Their
     /// exchanges are judged by `evaluate` with `Operation::api_wide`.
     fn plan_api(&self, _cx: &PlanCx<'_>) -> Planned {

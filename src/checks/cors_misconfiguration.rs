@@ -27,10 +27,6 @@ impl Check for CorsMisconfiguration {
         &self.meta
     }
 
-    fn plan(&self, _op: &Operation, _cx: &PlanCx<'_>) -> Planned {
-        Planned::NotApplicable
-    }
-
     fn plan_api(&self, cx: &PlanCx<'_>) -> Planned {
         let Some(op) = target_operation(cx) else {
             return Planned::Skipped(

@@ -31,10 +31,6 @@ impl Check for MissingCacheControl {
         &self.meta
     }
 
-    fn plan(&self, _op: &Operation, _cx: &PlanCx<'_>) -> Planned {
-        Planned::NotApplicable
-    }
-
     fn plan_api(&self, cx: &PlanCx<'_>) -> Planned {
         let targets = targets(cx);
         if targets.is_empty() {

@@ -35,10 +35,6 @@ impl Check for ServerBanner {
         &self.meta
     }
 
-    fn plan(&self, _op: &Operation, _cx: &PlanCx<'_>) -> Planned {
-        Planned::NotApplicable
-    }
-
     fn plan_api(&self, cx: &PlanCx<'_>) -> Planned {
         // The preflight already asked the "me" operation anonymously: usually a cache hit.
         let path = find_me_operation(cx.api).map_or("/", |op| op.path.as_str());

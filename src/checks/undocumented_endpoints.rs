@@ -79,10 +79,6 @@ impl Check for UndocumentedEndpoints {
         &self.meta
     }
 
-    fn plan(&self, _op: &Operation, _cx: &PlanCx<'_>) -> Planned {
-        Planned::NotApplicable
-    }
-
     fn plan_api(&self, cx: &PlanCx<'_>) -> Planned {
         let candidates = candidates(cx.api, cx.base_url);
         if candidates.is_empty() {

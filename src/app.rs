@@ -181,7 +181,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         public_fields: config
             .public_fields
             .iter()
-            .map(|f| checks::judge::normalise_key(f))
+            .map(|f| crate::values::judge::normalise_key(f))
             .collect(),
         admin: exec.has_admin(),
     };

@@ -17,3 +17,4 @@ pub mod model;
 pub mod plan;
 pub mod report;
 pub mod spec;
+mod values;

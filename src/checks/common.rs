@@ -1,39 +1,12 @@
-//! Pieces every check uses: query filling and building a `Finding` with its evidence.
+//! Building a `Finding` with its evidence, as every check does.
 
 use crate::exec::Exchange;
 use crate::findings::{Confidence, Evidence, Finding, Match, fingerprint};
-use crate::harvest::scalar_text;
 use crate::identity::{REDACTED, Role};
-use crate::model::{Operation, ParamLocation};
+use crate::model::Operation;
 
 /// Response bytes we keep as evidence.
 const EXCERPT_CHARS: usize = 2000;
-
-/// A required non-path parameter we cannot fill (no example), as "query `q`".
-pub(crate) fn unfillable_query(op: &Operation) -> Option<String> {
-    op.parameters
-        .iter()
-        .find(|p| p.required && p.location != ParamLocation::Path && p.example.is_none())
-        .map(|p| format!("{} `{}`", location_name(p.location), p.name))
-}
-
-/// Required query parameters filled from the spec's examples.
-pub(crate) fn query_examples(op: &Operation) -> Vec<(String, String)> {
-    op.parameters
-        .iter()
-        .filter(|p| p.required && p.location == ParamLocation::Query)
-        .filter_map(|p| Some((p.name.clone(), scalar_text(p.example.as_ref()?)?)))
-        .collect()
-}
-
-fn location_name(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    }
-}
 
 /// Builds a finding from the exchange that proves it.
 pub(crate) fn finding(

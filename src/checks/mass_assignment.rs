@@ -19,9 +19,10 @@ use super::writes::{NEEDS_WRITES, read_back};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
 use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::harvest::{Inventory, fill_path, find_me_operation, scalar_text};
+use crate::harvest::{Inventory, fill_path, find_me_operation};
 use crate::identity::Role;
 use crate::model::{HttpMethod, Operation, SchemaKind};
+use crate::values::params::scalar_text;
 
 /// Sent to every target: the privilege flags frameworks most often bind blindly.
 const ALWAYS: &[(&str, PrivilegedValue)] = &[

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::checks::judge::normalise_key;
 use crate::model::{BodyHints, Schema, SchemaKind};
+use crate::values::judge::normalise_key;
 
 /// What every string the scan makes up says, so people recognise the scan's objects.
 pub(crate) const PROBE_TEXT: &str = "apileak-probe";

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use crate::checks::judge::{is_distinctive, leaves, normalise_key};
-use crate::checks::sensitivity::{Sensitivity, sensitivity, words};
+use crate::values::judge::{is_distinctive, leaves, normalise_key};
+use crate::values::sensitivity::{Sensitivity, sensitivity, words};
 
 /// Keys whose values are categories many users share (`role: member`, `locale: en-GB`).
 const CATEGORICAL_KEYS: &[&str] = &[

@@ -11,9 +11,9 @@ use url::Url;
 use super::body::synthesise;
 use super::harvester::record_id;
 use super::inventory::{Inventory, fill_path};
-use crate::checks::{query_examples, unfillable_query};
 use crate::exec::{Executor, ProbeRequest, join_url};
 use crate::model::{Api, HttpMethod, Operation};
+use crate::values::params::{query_examples, unfillable_query};
 
 /// Objects created per collection at most, whatever the number of write operations.
 const MAX_OBJECTS: usize = 4;

@@ -11,12 +11,13 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::Inventory;
-use super::inventory::{fill_path, scalar_text};
-use crate::checks::judge::normalise_key;
-use crate::checks::unfillable_query;
+use super::inventory::fill_path;
 use crate::exec::{Executor, ProbeRequest, join_url};
 use crate::identity::Role;
 use crate::model::{Api, HttpMethod, Operation};
+use crate::values::judge::normalise_key;
+use crate::values::params::scalar_text;
+use crate::values::params::unfillable_query;
 
 /// Last path segments (or operationIds) of "who am I" operations.
 const ME_SEGMENTS: &[&str] = &[

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::Value;
 
 use super::canary::{self, Canary};
-use crate::checks::judge::{distinctive_values, normalise_key};
 use crate::identity::Role;
 use crate::model::{Operation, ParamLocation};
+use crate::values::judge::{distinctive_values, normalise_key};
+use crate::values::params::scalar_text;
 
 /// Parameter names that name the user themself (`{userId}`, `{memberId}`…), normalised.
 const PRINCIPAL_STEMS: &[&str] = &[
@@ -166,15 +167,6 @@ pub(crate) fn example_for(op: &Operation, name: &str) -> Option<String> {
         .find(|p| p.location == ParamLocation::Path && p.name == name)
         .and_then(|p| p.example.as_ref())
         .and_then(scalar_text)
-}
-
-/// A JSON scalar as the text we put in a URL.
-pub(crate) fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 /// Fills a path template with values (percent-encoded).

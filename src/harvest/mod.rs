@@ -18,5 +18,5 @@ pub(crate) use create::created_slot;
 pub use harvester::{find_me_operation, harvest};
 pub(crate) use harvester::{record_id, record_owners, records};
 pub use inventory::Inventory;
-pub(crate) use inventory::{example_for, fill_path, scalar_text};
+pub(crate) use inventory::{example_for, fill_path};
 pub use preflight::{PreflightEntry, PreflightError, preflight};

@@ -119,7 +119,7 @@ pub async fn preflight(
                 if ex
                     .json
                     .as_ref()
-                    .is_some_and(|v| !crate::checks::judge::is_error_shaped(v))
+                    .is_some_and(|v| !crate::values::judge::is_error_shaped(v))
                 {
                     return Err(PreflightError::AnonymousAccepted {
                         operation: op.display_name(),

@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::checks::{self, CheckMeta, CheckSettings, PlanCx, Planned};
 use crate::config::{ConfigError, Outputs, ScanConfig, SpecSource, repo_relative};
-use crate::exec::{ExecError, Executor};
+use crate::exec::{ExecError, Executor, Halt, HaltReason, Stage};
 use crate::findings::Finding;
 use crate::harvest::{self, PreflightError};
 use crate::identity::Role;
@@ -78,6 +78,12 @@ fn add_explicit_objects(
 
 /// Scans an API and returns the finished report (nothing written yet).
 pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
+    scan_until(config, &Halt::new()).await
+}
+
+/// [`scan`] that `halt` can stop early (an interrupt); whatever stops it, its writes are
+/// undone first.
+pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppError> {
     let started = Instant::now();
     let started_at = now_seconds();
     let (mut loaded, mut spec_path) = match &config.spec {
@@ -115,15 +121,36 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         tracing::warn!("{w}");
     }
     skip_operations(&mut loaded.api, &config.skip)?;
-    let api = &loaded.api;
-    let base_url = resolve_base_url(config.base_url.as_ref(), api)?;
+    let base_url = resolve_base_url(config.base_url.as_ref(), &loaded.api)?;
     let checks = selected_checks(&config.checks)?;
     tracing::info!(
-        operations = api.operations.len(),
+        operations = loaded.api.operations.len(),
         checks = checks.len(),
         target = %base_url,
-        "loaded {}", api.title
+        "loaded {}", loaded.api.title
     );
+
+    if let Some(me) = &config.me {
+        let wanted = me.trim();
+        let op = loaded
+            .api
+            .operations
+            .iter()
+            .find(|op| op.id == wanted || op.display_name().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| {
+                AppError::Usage(format!(
+                    "--me `{wanted}` matches no operation (use `METHOD /path` as in the spec, or an operationId)"
+                ))
+            })?;
+        if op.method != crate::model::HttpMethod::Get || !op.path_param_names().is_empty() {
+            return Err(AppError::Usage(format!(
+                "--me `{wanted}` must be a GET without path parameters (it is {})",
+                op.display_name()
+            )));
+        }
+        loaded.api.me_operation = Some(op.id.clone());
+    }
+    let api = &loaded.api;
 
     // An API key's placement and a token URL come from the spec, known only now.
     let mut user_a_identity = config.user_a.clone();
@@ -139,7 +166,8 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         &base_url,
         Some(user_a_identity),
         Some(user_b_identity),
-    )?;
+    )?
+    .with_halt(halt.clone());
     if let Some(admin) = &config.admin {
         let mut admin = admin.clone();
         admin
@@ -153,15 +181,27 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     {
         exec.redactor().learn(auth.secret_fragments());
     }
+    exec.enter(Stage::Login);
     exec.authenticate().await?;
+    exec.enter(Stage::Preflight);
     let preflight = harvest::preflight(api, &exec, &base_url).await?;
+    exec.mark();
+    exec.enter(Stage::Harvest);
     let (mut user_a, mut user_b) = tokio::join!(
         harvest::harvest(api, &exec, &base_url, Role::UserA),
         harvest::harvest(api, &exec, &base_url, Role::UserB)
     );
+    let health = harvest::Health::new(api, &base_url, &preflight, [&user_a, &user_b]);
+    if let Err(change) = health.verify(&exec, "after the harvest").await {
+        halt.stop(HaltReason::TargetFailed { message: change });
+    }
     // After the read-only harvest, so what other checks learn is the same with or without
     // writes; only checks that write to them make the scan create anything.
-    if config.exec.allow_writes && checks.iter().any(|c| c.writes_created_objects()) {
+    if config.exec.allow_writes
+        && !halt.is_stopped()
+        && checks.iter().any(|c| c.writes_created_objects())
+    {
+        exec.enter(Stage::Create);
         harvest::create_objects(api, &exec, &base_url, &mut user_b).await;
     }
     add_explicit_objects(&mut user_a, &config.objects.user_a, false);
@@ -213,7 +253,20 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut exchanges = exec.send_groups(groups).await.into_iter();
+    exec.enter(Stage::Probes);
+    let mut exchanges = send_watched(&exec, &health, groups).await.into_iter();
+    if !halt.is_stopped()
+        && let Err(change) = health.verify(&exec, "after the probes").await
+    {
+        halt.stop(HaltReason::TargetFailed { message: change });
+    }
+    let left_behind = exec.undo_all().await;
+    let stats = exec.stats();
+    if !halt.is_stopped()
+        && let Some(share) = transport_failure(&stats)
+    {
+        halt.stop(HaltReason::TargetFailed { message: share });
+    }
     let api_wide = Operation::api_wide();
 
     let mut findings: Vec<Finding> = Vec::new();
@@ -230,9 +283,21 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
             },
             Planned::Probes(probes) => {
                 let mut hits = Vec::new();
+                let mut judged = 0;
+                let mut unanswered = None;
                 for probe in probes {
                     let got = exchanges.next().unwrap_or_default();
                     probes_sent += 1;
+                    // A probe judges only when every request of it got an answer.
+                    match got.iter().find(|ex| ex.status.is_none()) {
+                        Some(ex) => {
+                            unanswered.get_or_insert_with(|| {
+                                ex.error.clone().unwrap_or_else(|| "no response".into())
+                            });
+                        }
+                        None if !got.is_empty() => judged += 1,
+                        None => {}
+                    }
                     if let Some(f) = check.evaluate(op, probe, &got, &cx) {
                         // Same root cause reached twice (two of B's objects): one finding.
                         let index =
@@ -247,15 +312,20 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
                         }
                     }
                 }
-                if hits.is_empty() {
-                    Outcome::Passed {
-                        probes: probes.len(),
-                    }
-                } else {
+                if !hits.is_empty() {
                     Outcome::Failed {
                         probes: probes.len(),
                         findings: hits,
                     }
+                } else if judged == 0 {
+                    Outcome::Skipped {
+                        reason: format!(
+                            "not tested: {}",
+                            unanswered.unwrap_or_else(|| "no probe was sent".into())
+                        ),
+                    }
+                } else {
+                    Outcome::Passed { probes: judged }
                 }
             }
         };
@@ -296,11 +366,64 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
         cases,
         findings,
         stats: Stats {
-            exec: exec.stats(),
+            exec: stats,
             probes: probes_sent,
         },
         warnings: loaded.warnings.clone(),
+        halted: halt.reason().cloned(),
+        left_behind,
     })
+}
+
+/// Probe requests between two health checks, about: small enough to name the culprit when
+/// an identity breaks, large enough that the canary's own requests stay a few percent.
+const CANARY_EVERY: usize = 50;
+
+/// Sends the probe groups in chunks with the health canary in between; once the scan has
+/// stopped (interrupt, failed canary, dead target), the rest come back unsent.
+async fn send_watched(
+    exec: &Executor,
+    health: &harvest::Health,
+    groups: Vec<Vec<crate::exec::ProbeRequest>>,
+) -> Vec<Vec<std::sync::Arc<crate::exec::Exchange>>> {
+    let mut out = Vec::with_capacity(groups.len());
+    let mut chunk = Vec::new();
+    let mut requests = 0;
+    let total = groups.len();
+    for (i, group) in groups.into_iter().enumerate() {
+        requests += group.len();
+        chunk.push(group);
+        if requests < CANARY_EVERY && i + 1 < total {
+            continue;
+        }
+        out.extend(exec.send_groups(std::mem::take(&mut chunk)).await);
+        requests = 0;
+        if !exec.halt().is_stopped()
+            && i + 1 < total
+            && let Err(change) = health.verify(exec, "during the probes").await
+        {
+            exec.halt().stop(HaltReason::TargetFailed { message: change });
+        }
+    }
+    out
+}
+
+/// Share of requests that may fail in transport (no HTTP answer) before a scan counts as
+/// not having tested the API: 5%, and at least [`MIN_TRANSPORT_FAILURES`].
+const MAX_TRANSPORT_FAILURE_PERCENT: u64 = 5;
+const MIN_TRANSPORT_FAILURES: u64 = 3;
+
+/// Why the scan's transport failures make it untrustworthy, if they do.
+fn transport_failure(stats: &crate::exec::ExecStats) -> Option<String> {
+    let failed = stats.transport_errors;
+    (failed >= MIN_TRANSPORT_FAILURES
+        && failed * 100 > stats.requests * MAX_TRANSPORT_FAILURE_PERCENT)
+        .then(|| {
+            format!(
+                "too many requests got no response to call the API tested (more than {MAX_TRANSPORT_FAILURE_PERCENT}%): {}",
+                stats.transport_summary().unwrap_or_default()
+            )
+        })
 }
 
 /// Removes `--skip` operations from the model, so no stage (harvest included) ever calls them.
@@ -505,7 +628,7 @@ pub fn checks_explain(id: &str) -> Result<String, AppError> {
 
 /// `apileak demo`: serve the demo API on loopback, scan it as alice (A) and bob (B), write
 /// every report into `out_dir`.
-pub async fn demo(args: &crate::cli::DemoArgs) -> Result<Report, AppError> {
+pub async fn demo(args: &crate::cli::DemoArgs, halt: &Halt) -> Result<Report, AppError> {
     use crate::demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
     let variant = if args.patched {
         Variant::Patched
@@ -543,11 +666,12 @@ pub async fn demo(args: &crate::cli::DemoArgs) -> Result<Report, AppError> {
         checks: Vec::new(),
         shard: None,
         skip: Vec::new(),
+        me: None,
         public_fields: Vec::new(),
         objects: Default::default(),
         sarif_anchor: None,
     };
-    let report = scan(&config).await;
+    let report = scan_until(&config, halt).await;
     server.shutdown().await;
     let report = report?;
     write_outputs(&report, &config.outputs)?;

@@ -107,6 +107,11 @@ pub struct ScanArgs {
     /// Never call this operation, in any stage (repeatable): `GET /logout`, or an operationId.
     #[arg(long = "skip", value_name = "OPERATION")]
     pub skip: Vec<String>,
+    /// The operation that returns the caller's own record (`GET /api/whoami`, or an
+    /// operationId), when apileak cannot find it: it proves who A and B are, before and
+    /// during the scan.
+    #[arg(long, value_name = "OPERATION")]
+    pub me: Option<String>,
     /// A response field that is public by design (repeatable), e.g. `display_name`: it is never
     /// treated as personal or excessive data.
     #[arg(long = "public-field", value_name = "NAME")]

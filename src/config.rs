@@ -75,6 +75,8 @@ pub struct ScanConfig {
     pub shard: Option<(usize, usize)>,
     /// Operations never called (`GET /logout` or operationIds).
     pub skip: Vec<String>,
+    /// The "me" operation the user named (`GET /whoami` or an operationId).
+    pub me: Option<String>,
     /// Response fields public by design.
     pub public_fields: Vec<String>,
     /// Object IDs the user listed per identity (`identities.user_b.objects`).
@@ -280,6 +282,7 @@ impl ScanConfig {
             checks: pick(args.output.checks, cfg.and_then(|c| c.checks.as_ref())),
             shard: args.shard,
             skip: pick(args.skip, cfg.and_then(|c| c.skip.as_ref())),
+            me: args.me.or_else(|| cfg.and_then(|c| c.me.clone())),
             public_fields: pick(
                 args.public_fields,
                 cfg.and_then(|c| c.public_fields.as_ref()),

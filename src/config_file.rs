@@ -39,6 +39,9 @@ pub struct FileConfig {
     pub checks: Option<Vec<String>>,
     /// Operations never called: `METHOD /path` or an operationId.
     pub skip: Option<Vec<String>>,
+    /// The operation that returns the caller's own record (`GET /whoami` or an
+    /// operationId), when apileak does not find it by itself.
+    pub me: Option<String>,
     /// Response fields public by design.
     pub public_fields: Option<Vec<String>>,
     /// Also run the write-side checks. Never against production.

@@ -6,8 +6,14 @@ pub const CLEAN: i32 = 0;
 pub const FINDINGS: i32 = 1;
 /// Usage, configuration or spec error: nothing was scanned.
 pub const USAGE: i32 = 2;
-/// The target was unreachable or authentication/preflight failed.
+/// The target was unreachable, authentication/preflight failed, the identities could not be
+/// verified, an identity or owned object changed mid-scan, too many requests got no answer,
+/// or a write could not be undone: not enough of the API was tested to trust a verdict.
 pub const TARGET: i32 = 3;
+/// Interrupted by SIGINT (Ctrl-C): writes undone, reports written and marked incomplete.
+pub const SIGINT: i32 = 130;
+/// Interrupted by SIGTERM (CI job cancelled): as for SIGINT.
+pub const SIGTERM: i32 = 143;
 
 /// Text for `--help`.
 pub const HELP: &str = "\
@@ -15,4 +21,8 @@ Exit codes:
   0  scan completed, no finding at or above --fail-on
   1  scan completed, findings at or above --fail-on (never with --report-only)
   2  usage, configuration or spec error (nothing scanned)
-  3  target unreachable, or authentication/preflight failed";
+  3  target unreachable or stopped answering; authentication/preflight failed; the
+     identities could not be verified (no \"me\" operation: name one with --me); an
+     identity or an owned object changed mid-scan; more than 5% of requests got no
+     answer; or a write could not be undone
+  130/143  interrupted by SIGINT/SIGTERM: writes undone, reports marked incomplete";

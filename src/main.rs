@@ -13,6 +13,7 @@ use tracing_subscriber::EnvFilter;
 use apileak::app::{self, AppError};
 use apileak::cli::{ChecksCommand, Cli, Command, ConfigCommand};
 use apileak::config::ScanConfig;
+use apileak::exec::{Halt, HaltReason};
 use apileak::{exit, report};
 
 fn main() -> ExitCode {
@@ -44,23 +45,21 @@ async fn run(command: Command) -> Result<i32, AppError> {
         Command::Scan(args) => {
             let config = ScanConfig::from_args(args)?;
             let report_only = config.gate.report_only;
-            let report = app::scan(&config).await?;
+            let halt = watch_signals();
+            let report = app::scan_until(&config, &halt).await?;
             app::write_outputs(&report, &config.outputs)?;
             print!("{}", report::render_human(&report));
             if let Some(annotations) = app::github_actions(&report, &config.outputs) {
                 print!("{annotations}");
             }
-            Ok(if report_only {
-                exit::CLEAN
-            } else {
-                gate(&report)
-            })
+            Ok(report.exit_code(report_only))
         }
         Command::Demo(args) => {
-            let report = app::demo(&args).await?;
+            let halt = watch_signals();
+            let report = app::demo(&args, &halt).await?;
             print!("{}", report::render_human(&report));
             println!("reports written to {}/", args.out_dir.display());
-            Ok(gate(&report))
+            Ok(report.exit_code(false))
         }
         Command::DemoApi(args) => {
             app::serve_demo(&args).await?;
@@ -69,11 +68,7 @@ async fn run(command: Command) -> Result<i32, AppError> {
         Command::Merge(args) => {
             let report = app::merge(&args)?;
             print!("{}", report::render_human(&report));
-            Ok(if args.output.report_only {
-                exit::CLEAN
-            } else {
-                gate(&report)
-            })
+            Ok(report.exit_code(args.output.report_only))
         }
         Command::Baseline { report, output } => {
             let n = app::write_baseline(&report, &output)?;
@@ -99,11 +94,59 @@ async fn run(command: Command) -> Result<i32, AppError> {
     }
 }
 
-fn gate(report: &report::Report) -> i32 {
-    if report.gate_failed() {
-        exit::FINDINGS
-    } else {
-        exit::CLEAN
+/// The first SIGINT/SIGTERM stops the scan (it then undoes its writes and writes its reports
+/// marked incomplete); a second one exits at once, naming the writes still not undone.
+fn watch_signals() -> Halt {
+    let halt = Halt::new();
+    let watched = halt.clone();
+    tokio::spawn(async move {
+        loop {
+            let Some(signal) = next_signal().await else {
+                return;
+            };
+            if watched.stop(HaltReason::Interrupted {
+                signal: signal.to_owned(),
+            }) {
+                eprintln!(
+                    "{signal}: stopping; undoing the scan's writes and writing the reports (send it again to exit at once)"
+                );
+                continue;
+            }
+            let pending = watched.journal().pending();
+            if pending.is_empty() {
+                eprintln!("second {signal}: exiting now; no write was left to undo");
+            } else {
+                eprintln!(
+                    "second {signal}: exiting now; NOT undone ({}): {}",
+                    pending.len(),
+                    pending.join("; ")
+                );
+            }
+            std::process::exit(if signal == "SIGTERM" {
+                exit::SIGTERM
+            } else {
+                exit::SIGINT
+            });
+        }
+    });
+    halt
+}
+
+/// Waits for SIGINT or SIGTERM; `None` when signals cannot be watched.
+async fn next_signal() -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok()?;
+        let mut int = signal(SignalKind::interrupt()).ok()?;
+        tokio::select! {
+            _ = int.recv() => Some("SIGINT"),
+            _ = term.recv() => Some("SIGTERM"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.ok().map(|()| "SIGINT")
     }
 }
 

@@ -90,13 +90,19 @@ impl Check for MassAssignment {
             Err(reason) => return Planned::Skipped(reason),
         };
         let read = || ProbeRequest::get(Role::UserA, t.read_url.clone()).uncached();
-        let mut requests = vec![
-            read(),
-            ProbeRequest::new(Role::UserA, op.method, t.url.clone()).json(&t.body),
-            read(),
-        ];
-        if let Some(restore) = &t.restore {
-            requests.push(ProbeRequest::new(Role::UserA, op.method, t.url.clone()).json(restore));
+        let restore = t
+            .restore
+            .as_ref()
+            .map(|r| ProbeRequest::new(Role::UserA, op.method, t.url.clone()).json(r));
+        let mut attack = ProbeRequest::new(Role::UserA, op.method, t.url.clone()).json(&t.body);
+        if let Some(restore) = &restore {
+            // Journalled by the executor: restored even if the scan stops before this probe's
+            // own restore.
+            attack = attack.undone_by(restore.clone(), "restore user-a's original values");
+        }
+        let mut requests = vec![read(), attack, read()];
+        if let Some(restore) = restore {
+            requests.push(restore);
             requests.push(read());
         }
         Planned::Probes(vec![Probe { requests }])
@@ -263,11 +269,6 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
     if privileged.is_empty() {
         return Err("every privileged property is declared writable".into());
     }
-    let declared_read_only = privileged
-        .keys()
-        .filter(|k| op.request_hints.read_only.contains(*k))
-        .cloned()
-        .collect();
 
     let mut original = Map::new();
     for (key, sent) in &privileged {
@@ -275,14 +276,25 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
             Some(value) => {
                 original.insert(key.clone(), value.clone());
             }
-            // A flag that was absent is switched off again; other absent values cannot be
-            // unset by an update, so they are left alone.
+            // A flag that was absent is switched off again.
             None if sent.is_boolean() => {
                 original.insert(key.clone(), json!(false));
             }
             None => {}
         }
     }
+    // Other absent values could not be put back by an update: never send them.
+    privileged.retain(|k, _| original.contains_key(k));
+    if privileged.is_empty() {
+        return Err(
+            "no privileged property whose original value could be restored afterwards".into(),
+        );
+    }
+    let declared_read_only = privileged
+        .keys()
+        .filter(|k| op.request_hints.read_only.contains(*k))
+        .cloned()
+        .collect();
     // PUT replaces the record: send it whole (what the request schema lets clients write).
     let base: Map<String, Value> = if op.method == HttpMethod::Put {
         me.iter()

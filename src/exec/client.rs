@@ -14,7 +14,8 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{Mutex, OnceCell, Semaphore};
 use url::Url;
 
-use super::{CurlAuth, Exchange, ProbeRequest};
+use super::stats::{Counters, ExecStats, Stage};
+use super::{CurlAuth, Exchange, Halt, HaltReason, ProbeRequest};
 use crate::identity::{
     Apply, Credential, Identity, LoginError, LoginFlow, Redactor, Role, forge_token, jwt_expiry,
 };
@@ -39,16 +40,11 @@ pub enum ExecError {
     Client(String),
 }
 
-/// Counters for the report.
-#[derive(Debug, Default, Clone, Copy, serde::Serialize, serde::Deserialize)]
-pub struct ExecStats {
-    /// Requests actually sent.
-    pub requests: u64,
-    /// Requests answered from the per-scan cache (same identity, method and URL).
-    pub cached: u64,
-    /// Requests that got no HTTP response.
-    pub transport_errors: u64,
-}
+/// Transport failures in a row after which the target counts as down: the scan stops rather
+/// than time out every remaining probe.
+pub const MAX_FAILURES_IN_A_ROW: u32 = 10;
+/// Requests remembered to name what was sent before something changed.
+const MAX_RECENT: usize = 500;
 
 type Slot = Arc<OnceCell<Arc<Exchange>>>;
 
@@ -128,9 +124,13 @@ pub struct Executor {
     // Safe requests are deterministic enough to answer twice from one response; this keeps
     // harvest, reference and attack requests from hitting the target more than once.
     cache: Mutex<HashMap<ProbeRequest, Slot>>,
-    sent: AtomicU64,
-    cached: AtomicU64,
-    errors: AtomicU64,
+    counters: Counters,
+    halt: Halt,
+    /// Transport failures in a row: enough of them and the target counts as down.
+    failures_in_a_row: AtomicU32,
+    /// Requests sent since the last [`Executor::mark`], newest last (capped), to name what
+    /// was sent before an identity or an object changed.
+    recent: std::sync::Mutex<std::collections::VecDeque<String>>,
 }
 
 impl Executor {
@@ -168,9 +168,10 @@ impl Executor {
             limiter: RateLimiter::direct(Quota::per_second(rate)),
             permits: Semaphore::new(settings.concurrency.max(1)),
             cache: Mutex::new(HashMap::new()),
-            sent: AtomicU64::new(0),
-            cached: AtomicU64::new(0),
-            errors: AtomicU64::new(0),
+            counters: Counters::default(),
+            halt: Halt::new(),
+            failures_in_a_row: AtomicU32::new(0),
+            recent: std::sync::Mutex::new(std::collections::VecDeque::new()),
         })
     }
 
@@ -263,7 +264,7 @@ impl Executor {
         }
         let (content_type, body) = flow.request_body();
         self.limiter.until_ready().await;
-        self.sent.fetch_add(1, Ordering::Relaxed);
+        self.counters.sent(self.counters.stage());
         self.logins.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(identity = %role, operation = %flow.operation(), "login");
         let response = self
@@ -333,11 +334,69 @@ impl Executor {
     }
 
     pub fn stats(&self) -> ExecStats {
-        ExecStats {
-            requests: self.sent.load(Ordering::Relaxed),
-            cached: self.cached.load(Ordering::Relaxed),
-            transport_errors: self.errors.load(Ordering::Relaxed),
+        self.counters.snapshot()
+    }
+
+    /// The stage requests count for now.
+    pub fn stage(&self) -> Stage {
+        self.counters.stage()
+    }
+
+    /// Requests sent from now on count for `stage`.
+    pub fn enter(&self, stage: Stage) {
+        self.counters.enter(stage);
+    }
+
+    /// Shares `halt`: stopping it stops this executor's sending, and its journal holds this
+    /// executor's pending undos.
+    pub fn with_halt(mut self, halt: Halt) -> Executor {
+        self.halt = halt;
+        self
+    }
+
+    pub fn halt(&self) -> &Halt {
+        &self.halt
+    }
+
+    /// Forgets the requests remembered so far (after the identities were verified).
+    pub fn mark(&self) {
+        self.recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// The requests sent since the last [`Executor::mark`], newest last, at most `n`, and how
+    /// many there were in all.
+    pub fn sent_since_mark(&self, n: usize) -> (Vec<String>, usize) {
+        let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        let skip = recent.len().saturating_sub(n);
+        (recent.iter().skip(skip).cloned().collect(), recent.len())
+    }
+
+    /// Sends every pending undo (writes whose restore or cleanup was not sent, or failed),
+    /// whatever stopped the scan; returns what could not be undone.
+    pub async fn undo_all(&self) -> Vec<String> {
+        self.enter(Stage::Undo);
+        let mut left = Vec::new();
+        for entry in self.halt.journal().drain() {
+            let what = format!("{} {} ({})", entry.undo.method, entry.undo.url, entry.what);
+            let ex = self.send_forced(entry.undo).await;
+            match ex.status {
+                Some(s) if super::halt::is_done(ex.request.method, s) => {
+                    tracing::info!("undone: {what}");
+                }
+                status => {
+                    let got = status.map_or_else(
+                        || ex.error.clone().unwrap_or_default(),
+                        |s| format!("answered {s}"),
+                    );
+                    tracing::error!("could not undo {what}: {got}");
+                    left.push(format!("{what}: {got}"));
+                }
+            }
         }
+        left
     }
 
     /// Sends many requests with bounded concurrency; results in input order.
@@ -383,7 +442,7 @@ impl Executor {
             .await
             .clone();
         if !fresh {
-            self.cached.fetch_add(1, Ordering::Relaxed);
+            self.counters.cached();
         }
         exchange
     }
@@ -446,6 +505,15 @@ impl Executor {
     /// shared by concurrent callers) when its JWT has expired or a plain authenticated
     /// request gets 401, and the request is retried once.
     async fn send_uncached(&self, request: ProbeRequest) -> Exchange {
+        self.send_maybe_forced(request, false).await
+    }
+
+    /// Sends even after the scan was stopped: undoing a write must not be refused.
+    async fn send_forced(&self, request: ProbeRequest) -> Exchange {
+        self.send_maybe_forced(request, true).await
+    }
+
+    async fn send_maybe_forced(&self, request: ProbeRequest, forced: bool) -> Exchange {
         let slot = self.slot(request.role);
         let refreshable = request.forge.is_none()
             && request.url.origin() == self.origin
@@ -457,7 +525,7 @@ impl Executor {
             }
         }
         let exchange = self
-            .send_once(request, current.as_ref().map(|(c, _, _)| c.as_ref()))
+            .send_once(request, current.as_ref().map(|(c, _, _)| c.as_ref()), forced)
             .await;
         let Some((_, generation, _)) = current else {
             return exchange;
@@ -473,14 +541,29 @@ impl Executor {
         self.send_once(
             exchange.request,
             current.as_ref().map(|(c, _, _)| c.as_ref()),
+            forced,
         )
         .await
+    }
+
+    fn remember(&self, request: &ProbeRequest) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        if recent.len() >= MAX_RECENT {
+            recent.pop_front();
+        }
+        recent.push_back(format!(
+            "{} {} as {}",
+            request.method,
+            request.url,
+            request.identity_label()
+        ));
     }
 
     async fn send_once(
         &self,
         mut request: ProbeRequest,
         credential: Option<&Credential>,
+        forced: bool,
     ) -> Exchange {
         if request.forge.is_none() {
             request.curl_auth = self
@@ -496,6 +579,15 @@ impl Executor {
             error: Some(why),
             elapsed_ms: 0,
         };
+        let stopped = || {
+            self.halt
+                .reason()
+                .filter(|_| !forced)
+                .map(|r| format!("not sent: the scan stopped ({})", r.message()))
+        };
+        if let Some(why) = stopped() {
+            return refused(request, why);
+        }
         if request.write && !self.allow_writes {
             return refused(request, "refused: writes need --allow-writes".into());
         }
@@ -505,7 +597,19 @@ impl Executor {
         };
         let _permit = self.permits.acquire().await;
         self.limiter.until_ready().await;
-        self.sent.fetch_add(1, Ordering::Relaxed);
+        // The scan may have stopped while this request waited for its turn.
+        if let Some(why) = stopped() {
+            return refused(request, why);
+        }
+        // Journalled before it is sent: an interrupt after this point still undoes it.
+        if let Some(undo) = request.undo.as_deref().filter(|_| request.write) {
+            self.halt
+                .journal()
+                .register(undo.request.clone(), undo.what.clone());
+        }
+        let stage = self.counters.stage();
+        self.counters.sent(stage);
+        self.remember(&request);
         let started = Instant::now();
         let mut builder = self
             .client
@@ -540,6 +644,11 @@ impl Executor {
                 let body = self.redactor.redact(&String::from_utf8_lossy(&bytes));
                 let json = serde_json::from_str(&body).ok();
                 tracing::debug!(status, url = %request.url, "received");
+                self.failures_in_a_row.store(0, Ordering::Relaxed);
+                self.halt.journal().settle(&request, Some(status));
+                if let Some(undo) = request.undo.as_deref().filter(|_| (400..500).contains(&status)) {
+                    self.halt.journal().withdraw(&undo.request);
+                }
                 Exchange {
                     request,
                     status: Some(status),
@@ -551,9 +660,17 @@ impl Executor {
                 }
             }
             Err(e) => {
-                self.errors.fetch_add(1, Ordering::Relaxed);
+                self.counters.failed(stage, e.is_timeout());
                 let error = self.redactor.redact(&describe(&e));
                 tracing::debug!(url = %request.url, %error, "transport error");
+                let in_a_row = self.failures_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+                if in_a_row >= MAX_FAILURES_IN_A_ROW && !forced {
+                    self.halt.stop(HaltReason::TargetFailed {
+                        message: format!(
+                            "the target stopped answering: {in_a_row} requests in a row got no response (the last: {error})"
+                        ),
+                    });
+                }
                 Exchange {
                     request,
                     status: None,

@@ -28,6 +28,17 @@ pub struct ProbeRequest {
     /// How a reproduction names the credential, set by the executor when the identity is not
     /// plain header lines (`None`: `-H "$APILEAK_USER_A"`).
     pub curl_auth: Option<CurlAuth>,
+    /// For a write: the request that undoes it. The executor journals it before sending the
+    /// write and sends it at the end (or on an interrupt) unless it was sent already.
+    pub undo: Option<Box<Undo>>,
+}
+
+/// The request that undoes a write, and what it restores (for messages).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Undo {
+    pub request: ProbeRequest,
+    /// `restore user-a's original values`, `delete the object the scan created`.
+    pub what: String,
 }
 
 /// The credential part of a curl reproduction: shell variables, never values.
@@ -58,7 +69,17 @@ impl ProbeRequest {
             write: !method.is_safe(),
             cacheable: method.is_safe(),
             curl_auth: None,
+            undo: None,
         }
+    }
+
+    /// A write with the request that undoes it (see [`Undo`]).
+    pub fn undone_by(mut self, request: ProbeRequest, what: &str) -> ProbeRequest {
+        self.undo = Some(Box::new(Undo {
+            request,
+            what: what.to_owned(),
+        }));
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> ProbeRequest {

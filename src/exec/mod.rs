@@ -4,8 +4,12 @@
 mod client;
 mod exchange;
 mod fetch;
+mod halt;
+mod stats;
 
 pub(crate) use client::join_url;
-pub use client::{ExecError, ExecSettings, ExecStats, Executor};
-pub use exchange::{CurlAuth, Exchange, ProbeRequest};
+pub use client::{ExecError, ExecSettings, Executor, MAX_FAILURES_IN_A_ROW};
+pub use stats::{ExecStats, Stage, StageStats};
+pub use exchange::{CurlAuth, Exchange, ProbeRequest, Undo};
+pub use halt::{Halt, HaltReason, UndoEntry, UndoJournal};
 pub use fetch::fetch_spec;

@@ -116,6 +116,14 @@ pub async fn create_objects(api: &Api, exec: &Executor, base: &Url, inv: &mut In
             None if op.has_request_body => continue,
             None => None,
         };
+        // Whatever the scan creates it deletes again: no DELETE, no object.
+        let Some(delete) = c.writes.iter().find(|w| w.method == HttpMethod::Delete) else {
+            tracing::info!(
+                op = %op.display_name(),
+                "not creating objects: the API has no DELETE to remove them afterwards"
+            );
+            continue;
+        };
         let url = join_url(base, &fill_path(&op.path, &values), &query_examples(op));
         for _ in 0..c.writes.len().min(MAX_OBJECTS) {
             let mut request = ProbeRequest::new(inv.role, HttpMethod::Post, url.clone());
@@ -144,9 +152,46 @@ pub async fn create_objects(api: &Api, exec: &Executor, base: &Url, inv: &mut In
                 break;
             };
             tracing::info!(role = %inv.role, op = %op.display_name(), id, "created");
+            match delete_request(delete, c.param, &id, inv, base) {
+                Some(undo) => exec.halt().journal().register(
+                    undo,
+                    format!("delete the object {id} the scan created with {}", op.display_name()),
+                ),
+                None => tracing::error!(
+                    op = %op.display_name(),
+                    id,
+                    "created an object that cannot be deleted afterwards (its path needs values the inventory lacks)"
+                ),
+            }
             inv.add_created(c.param, id);
         }
     }
+}
+
+/// The DELETE of the object `id`, built as the write-side checks build their cleanup (the
+/// item path filled with `id` and the user's own values), so that cleanup settles it.
+fn delete_request(
+    delete: &Operation,
+    param: &str,
+    id: &str,
+    inv: &Inventory,
+    base: &Url,
+) -> Option<ProbeRequest> {
+    let mut values = Vec::new();
+    for p in delete.path_param_names() {
+        let value = if p == param {
+            id.to_owned()
+        } else {
+            inv.owned_values(p).first()?.clone()
+        };
+        values.push((p.to_owned(), value));
+    }
+    let url = join_url(
+        base,
+        &fill_path(&delete.path, &values),
+        &query_examples(delete),
+    );
+    Some(ProbeRequest::new(inv.role, HttpMethod::Delete, url))
 }
 
 /// The ID of the object a create operation answered with (`{"id": 7}`, `{"data": {...}}`).

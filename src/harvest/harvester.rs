@@ -43,6 +43,9 @@ const MAX_REQUESTS: usize = 150;
 
 /// The operation that returns the caller's own record, if the spec has one.
 pub fn find_me_operation(api: &Api) -> Option<&Operation> {
+    if let Some(id) = &api.me_operation {
+        return api.operations.iter().find(|op| &op.id == id);
+    }
     let candidates = || {
         api.operations.iter().filter(|op| {
             op.method == HttpMethod::Get
@@ -121,9 +124,12 @@ pub async fn harvest(api: &Api, exec: &Executor, base: &Url, role: Role) -> Inve
             .map(|(_, url, _)| ProbeRequest::get(role, url.clone()))
             .collect();
         let exchanges = exec.send_all(requests).await;
-        for ((op, _, owned), ex) in batch.into_iter().zip(exchanges) {
+        for ((op, url, owned), ex) in batch.into_iter().zip(exchanges) {
             if let (true, Some(body)) = (ex.is_success(), ex.json.as_ref()) {
                 absorb(api, op, body, owned, &mut inv);
+                if owned && inv.witness.is_none() {
+                    inv.witness = Some(url);
+                }
             }
         }
     }

@@ -37,6 +37,9 @@ pub struct Inventory {
     /// (the user vouches for them); also in `owned`. The write-side checks write to these and
     /// to nothing else.
     pub created: BTreeMap<String, Vec<String>>,
+    /// A read of one object this user owns that answered 2xx during the harvest (not the
+    /// "me" record): re-read during the scan, it shows when the user's data vanished.
+    pub witness: Option<url::Url>,
 }
 
 impl Inventory {
@@ -49,6 +52,7 @@ impl Inventory {
             seen: BTreeMap::new(),
             own_values: HashSet::new(),
             created: BTreeMap::new(),
+            witness: None,
         }
     }
 

@@ -7,6 +7,7 @@ mod body;
 mod canary;
 mod create;
 mod harvester;
+mod health;
 mod inventory;
 mod preflight;
 
@@ -16,6 +17,7 @@ pub(crate) use canary::profile_is_public;
 pub use create::create_objects;
 pub(crate) use create::created_slot;
 pub use harvester::{find_me_operation, harvest};
+pub use health::Health;
 pub(crate) use harvester::{record_id, record_owners, records};
 pub use inventory::Inventory;
 pub(crate) use inventory::{example_for, fill_path};

@@ -66,6 +66,10 @@ pub enum PreflightError {
     )]
     AdminSameAnswer { other: Role, operation: String },
     #[error(
+        "the identities could not be verified: the spec has no \"me\"-style operation (a GET without parameters that returns the caller's own record) nor another secured read without parameters; name one with `me: GET /path` in apileak.yaml or `--me \"GET /path\"`"
+    )]
+    Unverified,
+    #[error(
         "{operation} answered {status} with data to a request without credentials, so apileak cannot tell whether the credentials are applied; point the scan at an API whose identity operation requires authentication"
     )]
     AnonymousAccepted { operation: String, status: u16 },
@@ -85,11 +89,9 @@ pub async fn preflight(
                 && op.parameters.iter().all(|p| !p.required)
         })
     });
+    // An unverified identity is never a clean scan: every verdict would rest on it.
     let Some(op) = op else {
-        tracing::warn!(
-            "no read operation without parameters to verify the identities with; continuing unverified"
-        );
-        return Ok(Vec::new());
+        return Err(PreflightError::Unverified);
     };
     let url = join_url(base, &op.path, &[]);
     let mut roles = vec![Role::Anonymous, Role::UserA, Role::UserB];

@@ -18,6 +18,9 @@ pub struct Api {
     pub security_schemes: BTreeMap<String, SecurityScheme>,
     /// Where the spec came from (as given on the command line, or the demo's path).
     pub source: PathBuf,
+    /// The operation (its `id`) the user named as the "me" operation (`me:` in the config,
+    /// `--me`), overriding the guess.
+    pub me_operation: Option<String>,
 }
 
 /// One HTTP method on one path.

@@ -1,7 +1,8 @@
 //! The finished scan: the one structure every output format is rendered from.
 
-use crate::exec::ExecStats;
+use crate::exec::{ExecStats, HaltReason};
 use crate::findings::{Finding, Severity};
+use crate::exit;
 use crate::harvest::PreflightEntry;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -26,6 +27,14 @@ pub struct Report {
     pub scanned: Vec<(String, String)>,
     /// Things the scan skipped or could not read (spec warnings included).
     pub warnings: Vec<String>,
+    /// Why the scan stopped before its end (an interrupt, a failed identity or object, a dead
+    /// target, too many requests without an answer); `None` when it ran to the end. A halted
+    /// scan is incomplete: it never passes the gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub halted: Option<HaltReason>,
+    /// Writes the scan could not undo (each with what it got): check them by hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_behind: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -76,7 +85,7 @@ pub enum Outcome {
     },
 }
 
-#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     #[serde(flatten)]
     pub exec: ExecStats,
@@ -99,5 +108,35 @@ impl Report {
 
     pub fn gate_failed(&self) -> bool {
         self.gating_findings().next().is_some()
+    }
+
+    /// The exit code this report calls for (see `exit.rs`): an interrupted scan 130 (SIGINT)
+    /// or 143 (SIGTERM); a scan the target failed, or that left writes behind, 3; otherwise
+    /// the gate (1 with gating findings unless `report_only`, else 0).
+    pub fn exit_code(&self, report_only: bool) -> i32 {
+        match &self.halted {
+            Some(HaltReason::Interrupted { signal }) if signal == "SIGTERM" => exit::SIGTERM,
+            Some(HaltReason::Interrupted { .. }) => exit::SIGINT,
+            Some(HaltReason::TargetFailed { .. }) => exit::TARGET,
+            None if !self.left_behind.is_empty() => exit::TARGET,
+            None if !report_only && self.gate_failed() => exit::FINDINGS,
+            None => exit::CLEAN,
+        }
+    }
+
+    /// One line saying why the scan is incomplete, for every format.
+    pub fn incomplete_notice(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(h) = &self.halted {
+            parts.push(format!("INCOMPLETE: the scan stopped early: {}", h.message()));
+        }
+        if !self.left_behind.is_empty() {
+            parts.push(format!(
+                "NOT UNDONE: {} write(s) could not be undone: {}",
+                self.left_behind.len(),
+                self.left_behind.join("; ")
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("\n"))
     }
 }

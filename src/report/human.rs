@@ -93,6 +93,12 @@ pub fn render_human(report: &Report) -> String {
             Outcome::Skipped { .. } => skipped += 1,
         }
     }
+    if let Some(transport) = report.stats.exec.transport_summary() {
+        out.push_str(&format!("\ntransport: {transport}\n"));
+    }
+    if let Some(notice) = report.incomplete_notice() {
+        out.push_str(&format!("\n{notice}\n"));
+    }
     out.push_str(&format!(
         "\n{} findings ({} at or above --fail-on {}); checks: {passed} passed, {failed} failed, {skipped} skipped; {} requests in {} ms\n",
         report.findings.len(),

@@ -55,12 +55,12 @@ pub fn merge_reports(mut reports: Vec<Report>) -> Result<Report, String> {
         merged.started_at = merged.started_at.clone().min(r.started_at);
         merged.finished_at = merged.finished_at.clone().max(r.finished_at);
         merged.duration_ms = merged.duration_ms.max(r.duration_ms);
-        merged.stats.exec.requests += r.stats.exec.requests;
-        merged.stats.exec.cached += r.stats.exec.cached;
-        merged.stats.exec.transport_errors += r.stats.exec.transport_errors;
+        merged.stats.exec.add(&r.stats.exec);
         merged.stats.probes += r.stats.probes;
         merged.scanned.extend(r.scanned);
         merged.warnings.extend(r.warnings);
+        merged.halted = merged.halted.take().or(r.halted);
+        merged.left_behind.extend(r.left_behind);
     }
     merged.scanned.sort();
     merged.scanned.dedup();

@@ -71,6 +71,7 @@ pub(crate) fn normalize(
         operations,
         security_schemes,
         source: source.to_path_buf(),
+        me_operation: None,
     }
 }
 

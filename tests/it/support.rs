@@ -51,6 +51,7 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
         checks: Vec::new(),
         shard: None,
         skip: Vec::new(),
+        me: None,
         public_fields: Vec::new(),
         objects: Default::default(),
         sarif_anchor: None,

@@ -1,0 +1,199 @@
+//! What the executor counts: requests, cache hits, transport errors and timeouts, per stage,
+//! so a report can say where a scan lost requests (and a scan that lost too many is not clean).
+
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+
+/// The scan stage a request was sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Logins and token requests before the preflight.
+    Login,
+    Preflight,
+    Harvest,
+    /// Creating objects for the write-side checks (`--allow-writes`).
+    Create,
+    Probes,
+    /// Re-verifying the identities during and after the scan.
+    Canary,
+    /// Undoing the scan's writes.
+    Undo,
+}
+
+impl Stage {
+    const ALL: [Stage; 7] = [
+        Stage::Login,
+        Stage::Preflight,
+        Stage::Harvest,
+        Stage::Create,
+        Stage::Probes,
+        Stage::Canary,
+        Stage::Undo,
+    ];
+
+    fn index(self) -> usize {
+        Stage::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Login => "login",
+            Stage::Preflight => "preflight",
+            Stage::Harvest => "harvest",
+            Stage::Create => "create",
+            Stage::Probes => "probes",
+            Stage::Canary => "canary",
+            Stage::Undo => "undo",
+        }
+    }
+}
+
+/// One stage's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StageStats {
+    pub stage: Stage,
+    pub requests: u64,
+    /// Requests that got no HTTP response (timeouts included).
+    pub transport_errors: u64,
+    pub timeouts: u64,
+}
+
+/// Counters for the report.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ExecStats {
+    /// Requests actually sent.
+    pub requests: u64,
+    /// Requests answered from the per-scan cache (same identity, method and URL).
+    pub cached: u64,
+    /// Requests that got no HTTP response.
+    pub transport_errors: u64,
+    /// Of those, the ones that timed out.
+    #[serde(default)]
+    pub timeouts: u64,
+    /// The same per stage, for the stages that sent anything.
+    #[serde(default)]
+    pub stages: Vec<StageStats>,
+}
+
+impl ExecStats {
+    /// Adds another scan's counts (merging shards).
+    pub fn add(&mut self, other: &ExecStats) {
+        self.requests += other.requests;
+        self.cached += other.cached;
+        self.transport_errors += other.transport_errors;
+        self.timeouts += other.timeouts;
+        for s in &other.stages {
+            match self.stages.iter_mut().find(|m| m.stage == s.stage) {
+                Some(m) => {
+                    m.requests += s.requests;
+                    m.transport_errors += s.transport_errors;
+                    m.timeouts += s.timeouts;
+                }
+                None => self.stages.push(*s),
+            }
+        }
+    }
+
+    /// `2 of 149 requests failed in transport (1 timed out): probes 2`, or `None` when none did.
+    pub fn transport_summary(&self) -> Option<String> {
+        if self.transport_errors == 0 {
+            return None;
+        }
+        let stages: Vec<String> = self
+            .stages
+            .iter()
+            .filter(|s| s.transport_errors > 0)
+            .map(|s| format!("{} {}", s.stage.name(), s.transport_errors))
+            .collect();
+        Some(format!(
+            "{} of {} requests failed in transport ({} timed out): {}",
+            self.transport_errors,
+            self.requests,
+            self.timeouts,
+            stages.join(", ")
+        ))
+    }
+}
+
+/// The live counters behind [`ExecStats`].
+#[derive(Debug, Default)]
+pub(super) struct Counters {
+    stage: AtomicU8,
+    cached: AtomicU64,
+    // Per stage: sent, transport errors, timeouts.
+    sent: [AtomicU64; 7],
+    errors: [AtomicU64; 7],
+    timeouts: [AtomicU64; 7],
+}
+
+impl Counters {
+    pub(super) fn enter(&self, stage: Stage) {
+        self.stage.store(stage.index() as u8, Ordering::Relaxed);
+    }
+
+    pub(super) fn stage(&self) -> Stage {
+        Stage::ALL[usize::from(self.stage.load(Ordering::Relaxed)) % Stage::ALL.len()]
+    }
+
+    pub(super) fn sent(&self, stage: Stage) {
+        self.sent[stage.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn cached(&self) {
+        self.cached.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn failed(&self, stage: Stage, timeout: bool) {
+        self.errors[stage.index()].fetch_add(1, Ordering::Relaxed);
+        if timeout {
+            self.timeouts[stage.index()].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(super) fn snapshot(&self) -> ExecStats {
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let stages: Vec<StageStats> = Stage::ALL
+            .iter()
+            .map(|s| StageStats {
+                stage: *s,
+                requests: load(&self.sent[s.index()]),
+                transport_errors: load(&self.errors[s.index()]),
+                timeouts: load(&self.timeouts[s.index()]),
+            })
+            .filter(|s| s.requests > 0)
+            .collect();
+        ExecStats {
+            requests: stages.iter().map(|s| s.requests).sum(),
+            cached: load(&self.cached),
+            transport_errors: stages.iter().map(|s| s.transport_errors).sum(),
+            timeouts: stages.iter().map(|s| s.timeouts).sum(),
+            stages,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_land_in_the_current_stage() {
+        let c = Counters::default();
+        c.enter(Stage::Harvest);
+        c.sent(c.stage());
+        c.enter(Stage::Probes);
+        c.sent(c.stage());
+        c.sent(c.stage());
+        c.failed(Stage::Probes, true);
+        let s = c.snapshot();
+        assert_eq!((s.requests, s.transport_errors, s.timeouts), (3, 1, 1));
+        assert_eq!(
+            s.transport_summary().as_deref(),
+            Some("1 of 3 requests failed in transport (1 timed out): probes 1")
+        );
+        let mut merged = s.clone();
+        merged.add(&s);
+        assert_eq!(merged.stages.len(), 2);
+        assert_eq!(merged.stages[1].requests, 4);
+    }
+}

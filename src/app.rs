@@ -402,7 +402,8 @@ async fn send_watched(
             && i + 1 < total
             && let Err(change) = health.verify(exec, "during the probes").await
         {
-            exec.halt().stop(HaltReason::TargetFailed { message: change });
+            exec.halt()
+                .stop(HaltReason::TargetFailed { message: change });
         }
     }
     out

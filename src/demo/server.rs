@@ -32,6 +32,8 @@ pub struct DemoOptions {
     /// Tokens issued by `POST /auth/login` stop working after this many authenticated
     /// requests (401 afterwards): an expiry that needs no clock, for refresh tests.
     pub token_max_uses: Option<u32>,
+    /// Every answer waits this long first: a scan slow enough to interrupt mid-way.
+    pub latency: Option<std::time::Duration>,
 }
 
 /// Everything the handlers share.
@@ -316,6 +318,13 @@ impl DemoServer {
         self.state.writes.load(Ordering::Relaxed)
     }
 
+    /// [`DemoServer::write_request_count`] as a handle that outlives a borrow of the server
+    /// (for a task that waits for the n-th write).
+    pub fn write_counter(&self) -> impl Fn() -> u64 + Send + Sync + 'static {
+        let state = Arc::clone(&self.state);
+        move || state.writes.load(Ordering::Relaxed)
+    }
+
     /// Stops accepting connections and waits for in-flight requests to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -389,6 +398,9 @@ async fn track(State(state): State<Arc<AppState>>, mut req: Request, next: Next)
         state.writes.fetch_add(1, Ordering::Relaxed);
     }
     let origin = req.headers().get(axum::http::header::ORIGIN).cloned();
+    if let Some(latency) = state.options.latency {
+        tokio::time::sleep(latency).await;
+    }
     let mut res = next.run(req).await;
     policy::decorate(state.variant, res.headers_mut());
     policy::cors(state.variant, origin.as_ref(), res.headers_mut());

@@ -366,12 +366,21 @@ impl Executor {
             .clear();
     }
 
-    /// The requests sent since the last [`Executor::mark`], newest last, at most `n`, and how
-    /// many there were in all.
+    /// The distinct requests sent since the last [`Executor::mark`], newest last, at most
+    /// `n`, and how many requests there were in all.
     pub fn sent_since_mark(&self, n: usize) -> (Vec<String>, usize) {
         let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        let skip = recent.len().saturating_sub(n);
-        (recent.iter().skip(skip).cloned().collect(), recent.len())
+        let mut distinct: Vec<String> = Vec::new();
+        for r in recent.iter().rev() {
+            if distinct.len() == n {
+                break;
+            }
+            if !distinct.contains(r) {
+                distinct.push(r.clone());
+            }
+        }
+        distinct.reverse();
+        (distinct, recent.len())
     }
 
     /// Sends every pending undo (writes whose restore or cleanup was not sent, or failed),
@@ -525,7 +534,11 @@ impl Executor {
             }
         }
         let exchange = self
-            .send_once(request, current.as_ref().map(|(c, _, _)| c.as_ref()), forced)
+            .send_once(
+                request,
+                current.as_ref().map(|(c, _, _)| c.as_ref()),
+                forced,
+            )
             .await;
         let Some((_, generation, _)) = current else {
             return exchange;
@@ -547,6 +560,10 @@ impl Executor {
     }
 
     fn remember(&self, request: &ProbeRequest) {
+        // The canary's own reads are not suspects.
+        if self.counters.stage() == Stage::Canary {
+            return;
+        }
         let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
         if recent.len() >= MAX_RECENT {
             recent.pop_front();
@@ -646,7 +663,11 @@ impl Executor {
                 tracing::debug!(status, url = %request.url, "received");
                 self.failures_in_a_row.store(0, Ordering::Relaxed);
                 self.halt.journal().settle(&request, Some(status));
-                if let Some(undo) = request.undo.as_deref().filter(|_| (400..500).contains(&status)) {
+                if let Some(undo) = request
+                    .undo
+                    .as_deref()
+                    .filter(|_| (400..500).contains(&status))
+                {
                     self.halt.journal().withdraw(&undo.request);
                 }
                 Exchange {

@@ -173,6 +173,9 @@ mod tests {
         assert!(!h.stop(HaltReason::TargetFailed {
             message: "x".into()
         }));
-        assert_eq!(h.reason().map(HaltReason::message).as_deref(), Some("interrupted by SIGINT"));
+        assert_eq!(
+            h.reason().map(HaltReason::message).as_deref(),
+            Some("interrupted by SIGINT")
+        );
     }
 }

@@ -9,7 +9,7 @@ mod stats;
 
 pub(crate) use client::join_url;
 pub use client::{ExecError, ExecSettings, Executor, MAX_FAILURES_IN_A_ROW};
-pub use stats::{ExecStats, Stage, StageStats};
 pub use exchange::{CurlAuth, Exchange, ProbeRequest, Undo};
-pub use halt::{Halt, HaltReason, UndoEntry, UndoJournal};
 pub use fetch::fetch_spec;
+pub use halt::{Halt, HaltReason, UndoEntry, UndoJournal};
+pub use stats::{ExecStats, Stage, StageStats};

@@ -155,7 +155,10 @@ pub async fn create_objects(api: &Api, exec: &Executor, base: &Url, inv: &mut In
             match delete_request(delete, c.param, &id, inv, base) {
                 Some(undo) => exec.halt().journal().register(
                     undo,
-                    format!("delete the object {id} the scan created with {}", op.display_name()),
+                    format!(
+                        "delete the object {id} the scan created with {}",
+                        op.display_name()
+                    ),
                 ),
                 None => tracing::error!(
                     op = %op.display_name(),

@@ -11,7 +11,7 @@ use crate::identity::Role;
 use crate::model::Api;
 
 /// How many of the requests sent before a change a message names.
-const NAMED: usize = 8;
+const NAMED: usize = 20;
 
 /// One read that answered 2xx at the start and must keep doing so.
 #[derive(Debug, Clone)]
@@ -120,7 +120,7 @@ impl Health {
                     "no request was sent since it was last verified".to_owned()
                 } else {
                     format!(
-                        "last requests sent before ({} of {total} since it was last verified): {}",
+                        "last requests sent before ({} distinct of {total} since it was last verified): {}",
                         recent.len(),
                         recent.join("; ")
                     )

@@ -1,8 +1,8 @@
 //! The finished scan: the one structure every output format is rendered from.
 
 use crate::exec::{ExecStats, HaltReason};
-use crate::findings::{Finding, Severity};
 use crate::exit;
+use crate::findings::{Finding, Severity};
 use crate::harvest::PreflightEntry;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -128,7 +128,10 @@ impl Report {
     pub fn incomplete_notice(&self) -> Option<String> {
         let mut parts = Vec::new();
         if let Some(h) = &self.halted {
-            parts.push(format!("INCOMPLETE: the scan stopped early: {}", h.message()));
+            parts.push(format!(
+                "INCOMPLETE: the scan stopped early: {}",
+                h.message()
+            ));
         }
         if !self.left_behind.is_empty() {
             parts.push(format!(

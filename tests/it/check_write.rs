@@ -27,7 +27,7 @@ const SEEDED: &[(u64, DemoUser)] = &[
 /// cleanups, and mass assignment's attack and restore.
 const MAX_WRITES: u64 = 10;
 
-async fn get(server: &DemoServer, path: &str, who: DemoUser) -> (u16, Value) {
+pub(crate) async fn get(server: &DemoServer, path: &str, who: DemoUser) -> (u16, Value) {
     let res = reqwest::Client::new()
         .get(format!("{}{path}", server.base_url()))
         .bearer_auth(server.token(who))
@@ -40,7 +40,7 @@ async fn get(server: &DemoServer, path: &str, who: DemoUser) -> (u16, Value) {
 
 /// Everything a write could have touched, read as each owner: the seeded workouts, bob's
 /// workout list, and both scanner users' own records.
-async fn state(server: &DemoServer) -> BTreeMap<String, (u16, Value)> {
+pub(crate) async fn state(server: &DemoServer) -> BTreeMap<String, (u16, Value)> {
     let mut out = BTreeMap::new();
     for (id, owner) in SEEDED {
         let path = format!("/workouts/{id}");

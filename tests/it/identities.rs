@@ -136,6 +136,7 @@ async fn expiring_tokens_are_refreshed_and_the_findings_stay_the_same() {
 
     let options = DemoOptions {
         token_max_uses: Some(25),
+        ..DemoOptions::default()
     };
     let server = DemoServer::start_with(Variant::Vulnerable, options)
         .await
@@ -415,6 +416,7 @@ async fn oauth2_client_credentials_from_the_specs_token_url_scan_and_refresh() {
     // Tokens die after 25 uses, so the clients must fetch new ones mid-scan.
     let options = DemoOptions {
         token_max_uses: Some(25),
+        ..DemoOptions::default()
     };
     let server = DemoServer::start_with(Variant::Vulnerable, options)
         .await

@@ -3,6 +3,7 @@
 use crate::exec::ExecStats;
 use crate::findings::{Finding, Severity};
 use crate::harvest::PreflightEntry;
+use crate::model::NotSent;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
@@ -26,6 +27,11 @@ pub struct Report {
     pub scanned: Vec<(String, String)>,
     /// Things the scan skipped or could not read (spec warnings included).
     pub warnings: Vec<String>,
+    /// Operations no stage sent, each with its reason: excluded, unsafe by their words or a
+    /// command-like parameter (held back unless included), or a write without
+    /// `--allow-writes`. Absent in reports of older versions.
+    #[serde(default)]
+    pub not_sent: Vec<NotSent>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -3,7 +3,7 @@
 use crate::exec::ExecStats;
 use crate::findings::{Finding, Severity};
 use crate::harvest::PreflightEntry;
-use crate::model::NotSent;
+use crate::model::{NotSent, NotSentReason};
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
@@ -105,5 +105,22 @@ impl Report {
 
     pub fn gate_failed(&self) -> bool {
         self.gating_findings().next().is_some()
+    }
+
+    /// Operations held back by the fence or excluded by the user: listed one by one in every
+    /// format (write methods without `--allow-writes` are only counted, see
+    /// [`Report::writes_not_sent`]).
+    pub fn held_back(&self) -> impl Iterator<Item = &NotSent> {
+        self.not_sent
+            .iter()
+            .filter(|n| n.reason != NotSentReason::NeedsAllowWrites)
+    }
+
+    /// Write operations not sent because writes were not allowed.
+    pub fn writes_not_sent(&self) -> usize {
+        self.not_sent
+            .iter()
+            .filter(|n| n.reason == NotSentReason::NeedsAllowWrites)
+            .count()
     }
 }

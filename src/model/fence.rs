@@ -547,6 +547,27 @@ mod tests {
     }
 
     #[test]
+    fn writes_are_listed_without_allow_writes_except_the_login() {
+        let login = Operation::bare(HttpMethod::Post, "/auth/login", "login");
+        let api = Api {
+            operations: vec![
+                get("/items"),
+                Operation::bare(HttpMethod::Post, "/items", "createItem"),
+                Operation::bare(HttpMethod::Delete, "/items/{id}", "deleteItem"),
+                login.clone(),
+            ],
+            ..Api::default()
+        };
+        let listed: Vec<String> = needs_allow_writes(&api, false, Some(&login))
+            .iter()
+            .map(NotSent::operation)
+            .collect();
+        assert_eq!(listed, ["POST /items", "DELETE /items/{id}"]);
+        assert_eq!(needs_allow_writes(&api, false, None).len(), 3);
+        assert_eq!(needs_allow_writes(&api, true, None), []);
+    }
+
+    #[test]
     fn patterns_match_routes_ids_and_tags() {
         let mut op = get("/admin/users/{id}");
         op.id = "adminGetUser".into();

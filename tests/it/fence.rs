@@ -28,6 +28,7 @@ paths:
     get: {operationId: getMe, responses: {"200": {description: me}}}
   /items:
     get: {operationId: listItems, responses: {"200": {description: items}}}
+    post: {operationId: createItem, responses: {"201": {description: created}}}
   /items/{itemId}:
     get:
       operationId: getItem
@@ -83,6 +84,8 @@ struct Trap {
     wiped: AtomicBool,
     /// Tokens whose session `GET /logout` ended.
     ended: Mutex<HashSet<String>>,
+    /// Requests with any other method than GET.
+    posts: std::sync::atomic::AtomicUsize,
 }
 
 impl Trap {
@@ -131,6 +134,7 @@ async fn handle(
             .into_response();
     }
     if method != Method::GET {
+        trap.posts.fetch_add(1, Ordering::SeqCst);
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let own = format!("{user}1");
@@ -254,7 +258,17 @@ async fn a_default_scan_sends_nothing_to_the_traps_and_says_why() {
         assert!(server.trap.hits(decoy) > 0, "decoy {decoy} was not scanned");
     }
     let json = report(&server.json());
-    let listed = not_sent(&json);
+    let mut listed = not_sent(&json);
+    // The write is listed as such, counted on stdout, and never reached the server.
+    assert_eq!(
+        listed.remove("/items").as_deref(),
+        Some("write method: needs --allow-writes")
+    );
+    assert!(
+        stdout.contains("Not sent: 1 write operation (POST/PUT/PATCH/DELETE) need --allow-writes."),
+        "{stdout}"
+    );
+    assert_eq!(server.trap.posts.load(Ordering::SeqCst), 0);
     assert_eq!(listed.len(), TRAPS.len(), "{listed:#?}");
     for (path, why) in TRAPS {
         assert_eq!(listed.get(path).map(String::as_str), Some(why), "{path}");
@@ -273,6 +287,56 @@ async fn a_default_scan_sends_nothing_to_the_traps_and_says_why() {
         .collect();
     for path in ["/runs/{runId}", "/commands", "/executions/{executionId}"] {
         assert!(cased.contains(path), "{path} has no case");
+    }
+    server.stop();
+}
+
+/// Every format a human reads names the held-back operations with their reasons.
+#[tokio::test]
+async fn every_report_lists_what_was_not_sent() {
+    let server = Running::start().await;
+    let dir = server.dir.path().to_owned();
+    let out = run_cmd(server.scan(&[
+        "--markdown",
+        dir.join("summary.md").to_str().expect("utf-8"),
+        "--html",
+        dir.join("report.html").to_str().expect("utf-8"),
+        "--junit",
+        dir.join("report.junit.xml").to_str().expect("utf-8"),
+        "--sarif",
+        dir.join("report.sarif").to_str().expect("utf-8"),
+    ]))
+    .await;
+    assert!(matches!(out.status.code(), Some(0 | 1)));
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
+    let markdown = read("summary.md");
+    assert!(markdown.contains("5 operation(s) not sent"), "{markdown}");
+    let html = read("report.html");
+    assert!(html.contains("Not sent (held back as unsafe, or excluded)"));
+    let junit = read("report.junit.xml");
+    assert!(junit.contains("apileak.writes-not-sent"), "{junit}");
+    let sarif = crate::cli::validate_sarif(&dir.join("report.sarif"));
+    let held = sarif["runs"][0]["properties"]["apileak/notSent"]
+        .as_array()
+        .expect("notSent");
+    assert_eq!(held.len(), TRAPS.len());
+    assert_eq!(sarif["runs"][0]["properties"]["apileak/writesNotSent"], 1);
+    for (path, why) in TRAPS {
+        let op = format!("GET {path}");
+        assert!(markdown.contains(&format!("- `{op}`: {why}")), "{op}");
+        assert!(
+            html.contains(&format!("<code>{op}</code></td><td>{why}")),
+            "{op}"
+        );
+        assert!(
+            junit.contains(&format!("{op} [not-sent]")) && junit.contains(why),
+            "{op}"
+        );
+        assert!(
+            held.iter()
+                .any(|h| h["operation"] == op.as_str() && h["why"] == why),
+            "{op}"
+        );
     }
     server.stop();
 }

@@ -114,9 +114,7 @@ fn not_sent(report: &Report) -> String {
     let mut out = String::new();
     if !held.is_empty() {
         out.push_str(&format!(
-            "
-Not sent ({}; --include PATTERN sends one anyway):
-",
+            "\nNot sent ({}; --include PATTERN sends one anyway):\n",
             held.len()
         ));
         let width = held
@@ -126,27 +124,20 @@ Not sent ({}; --include PATTERN sends one anyway):
             .max()
             .unwrap_or(0);
         for n in held.iter().take(MAX_LINES) {
-            out.push_str(&format!(
-                "  {:<width$}  {}
-",
-                n.operation(),
-                n.why
-            ));
+            out.push_str(&format!("  {:<width$}  {}\n", n.operation(), n.why));
         }
         if held.len() > MAX_LINES {
             out.push_str(&format!(
-                "  …and {} more (see the JSON report)
-",
+                "  …and {} more (see the JSON report)\n",
                 held.len() - MAX_LINES
             ));
         }
     }
     if writes > 0 {
         out.push_str(&format!(
-            "
-Not sent: {writes} write operation{} (POST/PUT/PATCH/DELETE) need --allow-writes.
-",
-            if writes == 1 { "" } else { "s" }
+            "\nNot sent: {writes} write operation{} (POST/PUT/PATCH/DELETE): {} --allow-writes.\n",
+            if writes == 1 { "" } else { "s" },
+            if writes == 1 { "needs" } else { "need" }
         ));
     }
     out

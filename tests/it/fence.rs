@@ -265,7 +265,8 @@ async fn a_default_scan_sends_nothing_to_the_traps_and_says_why() {
         Some("write method: needs --allow-writes")
     );
     assert!(
-        stdout.contains("Not sent: 1 write operation (POST/PUT/PATCH/DELETE) need --allow-writes."),
+        stdout
+            .contains("Not sent: 1 write operation (POST/PUT/PATCH/DELETE): needs --allow-writes."),
         "{stdout}"
     );
     assert_eq!(server.trap.posts.load(Ordering::SeqCst), 0);

@@ -11,8 +11,9 @@ use crate::config::{ConfigError, Outputs, ScanConfig, SpecSource, repo_relative}
 use crate::exec::{ExecError, Executor, Halt, HaltReason, Stage};
 use crate::findings::Finding;
 use crate::harvest::{self, PreflightError};
+use crate::identity::Identity;
 use crate::identity::Role;
-use crate::model::{Api, Operation};
+use crate::model::{Api, Fence, FenceError, HttpMethod, Operation};
 use crate::report::{self, ApiInfo, CaseResult, Outcome, Report, Stats, ToolInfo};
 use crate::spec::{self, SpecError};
 use crate::{exit, plan};
@@ -26,6 +27,8 @@ pub enum AppError {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Fence(#[from] FenceError),
     #[error(transparent)]
     Preflight(#[from] PreflightError),
     #[error(transparent)]
@@ -48,6 +51,7 @@ impl AppError {
             AppError::Spec(_)
             | AppError::Config(_)
             | AppError::Usage(_)
+            | AppError::Fence(_)
             | AppError::Report { .. }
             | AppError::SpecFetch { .. } => exit::USAGE,
             AppError::Preflight(_) | AppError::Exec(_) | AppError::Login(_) | AppError::Demo(_) => {
@@ -120,7 +124,12 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
     for w in &loaded.warnings {
         tracing::warn!("{w}");
     }
-    skip_operations(&mut loaded.api, &config.skip)?;
+    // Before anything is sent: no stage may call what the fence holds back.
+    let fence = Fence {
+        exclude: config.exclude.clone(),
+        include: config.include.clone(),
+    };
+    let mut not_sent = fence.apply(&mut loaded.api)?;
     let base_url = resolve_base_url(config.base_url.as_ref(), &loaded.api)?;
     let checks = selected_checks(&config.checks)?;
     tracing::info!(
@@ -224,6 +233,7 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
             .map(|f| crate::values::judge::normalise_key(f))
             .collect(),
         admin: exec.has_admin(),
+        login_operation: configured_login(config),
     };
     let cx = PlanCx {
         api,
@@ -253,6 +263,11 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    not_sent.extend(crate::model::needs_allow_writes(
+        api,
+        config.exec.allow_writes,
+        checks::find_login_operation(api, settings.login_operation.as_ref()),
+    ));
     exec.enter(Stage::Probes);
     let mut exchanges = send_watched(&exec, &health, groups).await.into_iter();
     if !halt.is_stopped()
@@ -372,6 +387,7 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
         warnings: loaded.warnings.clone(),
         halted: halt.reason().cloned(),
         left_behind,
+        not_sent,
     })
 }
 
@@ -427,22 +443,15 @@ fn transport_failure(stats: &crate::exec::ExecStats) -> Option<String> {
         })
 }
 
-/// Removes `--skip` operations from the model, so no stage (harvest included) ever calls them.
-/// A skip that matches nothing is an error: a typo must not quietly un-skip a dangerous call.
-fn skip_operations(api: &mut Api, skip: &[String]) -> Result<(), AppError> {
-    for s in skip {
-        let wanted = s.trim();
-        let before = api.operations.len();
-        api.operations
-            .retain(|op| op.id != wanted && !op.display_name().eq_ignore_ascii_case(wanted));
-        if api.operations.len() == before {
-            return Err(AppError::Usage(format!(
-                "--skip `{wanted}` matches no operation (use `METHOD /path` as in the spec, or an operationId)"
-            )));
-        }
-        tracing::info!("skipping {wanted}");
-    }
-    Ok(())
+/// The operation user A's (else user B's) login identity calls, when it is on the target's
+/// own API (a path, not an absolute token URL).
+fn configured_login(config: &ScanConfig) -> Option<(HttpMethod, String)> {
+    [&config.user_a, &config.user_b]
+        .into_iter()
+        .find_map(|identity| match identity {
+            Identity::Login(flow) if flow.url.is_none() => Some((flow.method, flow.path.clone())),
+            _ => None,
+        })
 }
 
 /// RFC 3339 UTC, whole seconds (GitLab's schema allows no fractions).
@@ -666,7 +675,8 @@ pub async fn demo(args: &crate::cli::DemoArgs, halt: &Halt) -> Result<Report, Ap
         },
         checks: Vec::new(),
         shard: None,
-        skip: Vec::new(),
+        exclude: Vec::new(),
+        include: Vec::new(),
         me: None,
         public_fields: Vec::new(),
         objects: Default::default(),

@@ -104,9 +104,15 @@ pub struct ScanArgs {
     /// function-level check then proves a leak against the admin's view.
     #[arg(long, env = "APILEAK_ADMIN", hide_env_values = true)]
     pub admin: Option<String>,
-    /// Never call this operation, in any stage (repeatable): `GET /logout`, or an operationId.
-    #[arg(long = "skip", value_name = "OPERATION")]
-    pub skip: Vec<String>,
+    /// Never call these operations, in any stage (repeatable): `GET /admin/*` (method optional
+    /// or `*`; `*` matches anything), an operationId, or `tag:NAME`. `--skip` is an alias.
+    #[arg(long = "exclude", visible_alias = "skip", value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Send these operations although they read as unsafe (`GET /createdb`, `GET /logout`, a
+    /// `cmd` parameter): held back by default, listed in the report (repeatable; same
+    /// patterns as --exclude).
+    #[arg(long = "include", value_name = "PATTERN")]
+    pub include: Vec<String>,
     /// The operation that returns the caller's own record (`GET /api/whoami`, or an
     /// operationId), when apileak cannot find it: it proves who A and B are, before and
     /// during the scan.

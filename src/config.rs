@@ -73,8 +73,10 @@ pub struct ScanConfig {
     pub checks: Vec<String>,
     /// `(i, n)`: scan only shard i of n (1-based).
     pub shard: Option<(usize, usize)>,
-    /// Operations never called (`GET /logout` or operationIds).
-    pub skip: Vec<String>,
+    /// Operations never called (`--exclude`, `--skip`): route globs, operationIds, `tag:NAME`.
+    pub exclude: Vec<String>,
+    /// Operations sent although they read as unsafe (`--include`), same patterns.
+    pub include: Vec<String>,
     /// The "me" operation the user named (`GET /whoami` or an operationId).
     pub me: Option<String>,
     /// Response fields public by design.
@@ -245,6 +247,13 @@ impl ScanConfig {
                 flag
             }
         };
+        // `skip` is the older name of `exclude`: a file may still use either, or both.
+        let file_exclude = cfg
+            .filter(|c| c.exclude.is_some() || c.skip.is_some())
+            .map(|c| {
+                let both = c.exclude.iter().chain(c.skip.iter()).flatten();
+                both.cloned().collect::<Vec<String>>()
+            });
         let exec = ExecSettings {
             concurrency: usize::from(in_range(
                 "concurrency",
@@ -281,7 +290,8 @@ impl ScanConfig {
             exec,
             checks: pick(args.output.checks, cfg.and_then(|c| c.checks.as_ref())),
             shard: args.shard,
-            skip: pick(args.skip, cfg.and_then(|c| c.skip.as_ref())),
+            exclude: pick(args.exclude, file_exclude.as_ref()),
+            include: pick(args.include, cfg.and_then(|c| c.include.as_ref())),
             me: args.me.or_else(|| cfg.and_then(|c| c.me.clone())),
             public_fields: pick(
                 args.public_fields,

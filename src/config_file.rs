@@ -37,8 +37,14 @@ pub struct FileConfig {
     pub fail_on: Option<Severity>,
     /// Only these checks (default: all).
     pub checks: Option<Vec<String>>,
-    /// Operations never called: `METHOD /path` or an operationId.
+    /// Operations never called, in any stage: `METHOD /path` (method optional or `*`; `*`
+    /// matches anything), an operationId, or `tag:NAME`. Each must match an operation.
+    pub exclude: Option<Vec<String>>,
+    /// Older name of `exclude` (used when `exclude` is absent).
     pub skip: Option<Vec<String>>,
+    /// Operations sent although they read as unsafe (`GET /createdb`, `GET /logout`, a `cmd`
+    /// parameter), which are otherwise held back. Same patterns as `exclude`.
+    pub include: Option<Vec<String>>,
     /// The operation that returns the caller's own record (`GET /whoami` or an
     /// operationId), when apileak does not find it by itself.
     pub me: Option<String>,

@@ -43,7 +43,7 @@ impl Check for AccountEnumeration {
     }
 
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned {
-        if !is_the_login_operation(op, cx.api) {
+        if !is_the_login_operation(op, cx) {
             return Planned::NotApplicable;
         }
         let shape = login_shape(op, cx.user_a);

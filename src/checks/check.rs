@@ -34,6 +34,9 @@ pub struct CheckSettings {
     /// An admin identity was given: the function-level check also asks as the admin and
     /// requires user A's answer to carry the admin's view.
     pub admin: bool,
+    /// The configured login identity's operation (method, path template): the one operation
+    /// failed-login checks aim at when the spec has it.
+    pub login_operation: Option<(crate::model::HttpMethod, String)>,
 }
 
 impl CheckSettings {

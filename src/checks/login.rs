@@ -106,17 +106,92 @@ pub(crate) fn is_login_operation(op: &Operation) -> bool {
             .is_some_and(|s| LOGIN_SEGMENTS.contains(&s.as_str()))
 }
 
-/// The API's login operation: the first that looks like one. Checks probe only this one so
-/// a spec with several auth routes still gets one bounded set of attempts.
-pub(crate) fn find_login_operation(api: &Api) -> Option<&Operation> {
+/// Leading words of an operationId that name the creation of a resource (`createCodespace`,
+/// `PostBillingPortalSessions`): not a login unless the rest names a session or token.
+const CREATION_VERBS: &[&str] = &["create", "add", "new", "insert", "post", "put", "register"];
+/// Last words of an operationId that make the created thing a login's session or token
+/// (`createSession`).
+const LOGIN_OBJECT_WORDS: &[&str] = &[
+    "login",
+    "signin",
+    "logon",
+    "authenticate",
+    "session",
+    "token",
+    "auth",
+];
+
+/// Whether `op` is clearly a password login, safe to aim failed logins at: named like one
+/// ([`is_login_operation`]), callable without credentials, with a password property in its
+/// declared body, and not the creation endpoint of some resource. A name alone is not enough:
+/// real specs have `POST /user/codespaces` (operationId `…-for-authenticated-user`),
+/// `POST /v1/account/login_links` and `POST /v1/billing_portal/sessions`.
+pub(crate) fn is_clearly_login(op: &Operation) -> bool {
+    is_login_operation(op)
+        && !op.requires_auth()
+        && declared_properties(op).is_some_and(|props| declared_shape(&props).is_some())
+        && !is_creation_endpoint(op)
+}
+
+/// An operationId whose verb (after any namespace) creates something other than a session.
+fn is_creation_endpoint(op: &Operation) -> bool {
+    let local = op.id.rsplit(['/', '.', ':']).next().unwrap_or(&op.id);
+    let words: Vec<String> = local
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .flat_map(split_camel)
+        .collect();
+    let creates = words
+        .first()
+        .is_some_and(|w| CREATION_VERBS.contains(&w.as_str()));
+    // The last word names what is created: `createSession`, not `PostAccountLoginLinks`.
+    let of_a_session = words.last().is_some_and(|w| {
+        let singular = w.strip_suffix('s').unwrap_or(w);
+        LOGIN_OBJECT_WORDS.contains(&singular) || LOGIN_OBJECT_WORDS.contains(&w.as_str())
+    });
+    creates && !of_a_session
+}
+
+/// `PostBillingPortalSessions` → post, billing, portal, sessions.
+fn split_camel(part: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut prev_lower = false;
+    for c in part.chars() {
+        if (c.is_ascii_uppercase() && prev_lower) || out.is_empty() {
+            out.push(String::new());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        if let Some(last) = out.last_mut() {
+            last.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The API's login operation: the configured login identity's operation when the spec has
+/// it, else the first operation that is clearly a login. Checks probe only this one, so a
+/// spec with several auth routes still gets one bounded set of attempts.
+pub fn find_login_operation<'a>(
+    api: &'a Api,
+    configured: Option<&(HttpMethod, String)>,
+) -> Option<&'a Operation> {
+    if let Some((method, path)) = configured {
+        if let Some(op) = api
+            .operations
+            .iter()
+            .find(|op| op.method == *method && op.path == *path)
+        {
+            return Some(op);
+        }
+    }
     api.operations
         .iter()
-        .find(|op| is_login_operation(op) && super::unfillable_query(op).is_none())
+        .find(|op| is_clearly_login(op) && super::unfillable_query(op).is_none())
 }
 
 /// Whether `op` is the operation [`find_login_operation`] picks.
-pub(crate) fn is_the_login_operation(op: &Operation, api: &Api) -> bool {
-    find_login_operation(api).is_some_and(|l| l.method == op.method && l.path == op.path)
+pub(crate) fn is_the_login_operation(op: &Operation, cx: &PlanCx<'_>) -> bool {
+    find_login_operation(cx.api, cx.settings.login_operation.as_ref())
+        .is_some_and(|l| l.method == op.method && l.path == op.path)
 }
 
 /// The login body's fields: as the spec declares them, else the login-name field of user A's
@@ -302,6 +377,69 @@ mod tests {
         // Named like a login, but an API-key exchange or a one-time-code step.
         assert!(!is_login_operation(&with_body(login.clone(), &["api_key"])));
         assert!(!is_login_operation(&with_body(login, &["username", "otp"])));
+    }
+
+    #[test]
+    fn only_clear_logins_are_targets() {
+        let login = with_body(post("/auth/login", "login"), &["username", "password"]);
+        assert!(is_clearly_login(&login));
+        // A name alone is not enough: the body must be declared with a password.
+        assert!(!is_clearly_login(&post("/auth/login", "login")));
+        // An operation that needs credentials is not where anonymous users log in.
+        let secured = Operation {
+            security: vec![vec![("bearer".into(), Vec::new())]],
+            ..login.clone()
+        };
+        assert!(!is_clearly_login(&secured));
+        let anonymous_allowed = Operation {
+            security: vec![vec![("bearer".into(), Vec::new())], Vec::new()],
+            ..login.clone()
+        };
+        assert!(is_clearly_login(&anonymous_allowed));
+        // Creation endpoints whose names happen to contain a login word.
+        for (path, id) in [
+            (
+                "/user/codespaces",
+                "codespaces/create-for-authenticated-user",
+            ),
+            ("/v1/account/login_links", "PostAccountLoginLinks"),
+        ] {
+            let op = with_body(post(path, id), &["username", "password"]);
+            assert!(!is_clearly_login(&op), "{id}");
+        }
+        let portal = Operation {
+            security: vec![vec![("basicAuth".into(), Vec::new())]],
+            ..with_body(
+                post("/v1/billing_portal/sessions", "PostBillingPortalSessions"),
+                &["customer", "password"],
+            )
+        };
+        assert!(!is_clearly_login(&portal));
+        let session = with_body(post("/sessions", "createSession"), &["email", "password"]);
+        assert!(is_clearly_login(&session));
+    }
+
+    #[test]
+    fn the_configured_login_wins() {
+        let heuristic = with_body(post("/auth/login", "login"), &["username", "password"]);
+        let configured = post("/api/v2/signon", "doSignOn");
+        let api = Api {
+            operations: vec![heuristic, configured],
+            ..Api::default()
+        };
+        let found = |c: Option<(HttpMethod, String)>| {
+            find_login_operation(&api, c.as_ref()).map(|o| o.path.clone())
+        };
+        assert_eq!(found(None).as_deref(), Some("/auth/login"));
+        assert_eq!(
+            found(Some((HttpMethod::Post, "/api/v2/signon".into()))).as_deref(),
+            Some("/api/v2/signon")
+        );
+        // A login elsewhere (an identity provider): the spec's clear login is still used.
+        assert_eq!(
+            found(Some((HttpMethod::Post, "/elsewhere".into()))).as_deref(),
+            Some("/auth/login")
+        );
     }
 
     #[test]

@@ -31,5 +31,6 @@ pub(crate) use crate::values::{judge, sensitivity};
 pub use check::{Check, CheckSettings, PlanCx, Planned, Probe};
 pub(crate) use classify::{is_admin_operation, search_params};
 pub(crate) use common::finding;
+pub use login::find_login_operation;
 pub use meta::{CheckMeta, catalogue};
 pub use registry::registry;

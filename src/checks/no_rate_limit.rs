@@ -32,7 +32,7 @@ impl Check for NoRateLimit {
     }
 
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned {
-        if !is_the_login_operation(op, cx.api) {
+        if !is_the_login_operation(op, cx) {
             return Planned::NotApplicable;
         }
         let shape = login_shape(op, cx.user_a);
@@ -135,6 +135,15 @@ mod tests {
             method: HttpMethod::Post,
             path: "/auth/login".into(),
             has_request_body: true,
+            request_schema: Some(crate::model::Schema {
+                kind: crate::model::SchemaKind::Object {
+                    properties: ["username", "password"]
+                        .map(|p| (p.to_owned(), crate::model::Schema::default()))
+                        .into(),
+                    additional: false,
+                },
+                ..crate::model::Schema::default()
+            }),
             ..Operation::api_wide()
         }
     }

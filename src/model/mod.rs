@@ -2,8 +2,10 @@
 //! Built by `spec/`; consumed by `plan/`, `harvest/` and `checks/`.
 
 mod api;
+mod fence;
 
 pub use api::{
     Api, BodyHints, HttpMethod, Operation, ParamLocation, Parameter, Schema, SchemaKind,
     SecurityRequirementItem, SecurityScheme, SecuritySchemeKind, SourceLocation,
 };
+pub use fence::{Fence, FenceError, NotSent, NotSentReason, classify, needs_allow_writes};

@@ -4,6 +4,7 @@ use crate::exec::{ExecStats, HaltReason};
 use crate::exit;
 use crate::findings::{Finding, Severity};
 use crate::harvest::PreflightEntry;
+use crate::model::{NotSent, NotSentReason};
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
@@ -35,6 +36,11 @@ pub struct Report {
     /// Writes the scan could not undo (each with what it got): check them by hand.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left_behind: Vec<String>,
+    /// Operations no stage sent, each with its reason: excluded, unsafe by their words or a
+    /// command-like parameter (held back unless included), or a write without
+    /// `--allow-writes`. Absent in reports of older versions.
+    #[serde(default)]
+    pub not_sent: Vec<NotSent>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -141,5 +147,22 @@ impl Report {
             ));
         }
         (!parts.is_empty()).then(|| parts.join("\n"))
+    }
+
+    /// Operations held back by the fence or excluded by the user: listed one by one in every
+    /// format (write methods without `--allow-writes` are only counted, see
+    /// [`Report::writes_not_sent`]).
+    pub fn held_back(&self) -> impl Iterator<Item = &NotSent> {
+        self.not_sent
+            .iter()
+            .filter(|n| n.reason != NotSentReason::NeedsAllowWrites)
+    }
+
+    /// Write operations not sent because writes were not allowed.
+    pub fn writes_not_sent(&self) -> usize {
+        self.not_sent
+            .iter()
+            .filter(|n| n.reason == NotSentReason::NeedsAllowWrites)
+            .count()
     }
 }

@@ -418,6 +418,28 @@ fn header(report: &Report) -> String {
         }
         preflight.push_str("</tbody></table>");
     }
+    let mut not_sent = String::new();
+    let writes = report.writes_not_sent();
+    if report.held_back().next().is_some() || writes > 0 {
+        not_sent.push_str(
+            "<table class=\"preflight\"><caption>Not sent (held back as unsafe, or excluded)</caption>\
+             <thead><tr><th>operation</th><th>why</th></tr></thead><tbody>",
+        );
+        for n in report.held_back() {
+            not_sent.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                esc(&n.operation()),
+                esc(&n.why)
+            ));
+        }
+        if writes > 0 {
+            not_sent.push_str(&format!(
+                "<tr><td>{writes} write operation{}</td><td>need --allow-writes</td></tr>",
+                plural(writes)
+            ));
+        }
+        not_sent.push_str("</tbody></table>");
+    }
     let mut warnings = String::new();
     if !report.warnings.is_empty() {
         warnings.push_str("<ul class=\"warnings\">");
@@ -429,7 +451,7 @@ fn header(report: &Report) -> String {
     format!(
         "<header>\n<p class=\"brand\">apileak · API authorization report</p>\n<h1>{}</h1>\n\
          {verdict}\n<div class=\"counts\">{counts}</div>\n<div class=\"summary\"><dl>{dl}</dl>\
-         {preflight}</div>\n{warnings}\n</header>\n",
+         {preflight}{not_sent}</div>\n{warnings}\n</header>\n",
         esc(&report.api.title)
     )
 }

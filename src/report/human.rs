@@ -85,6 +85,7 @@ pub fn render_human(report: &Report) -> String {
         out.push_str(&table.to_string());
         out.push('\n');
     }
+    out.push_str(&not_sent(report));
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for c in &report.cases {
         match c.outcome {
@@ -107,6 +108,44 @@ pub fn render_human(report: &Report) -> String {
         report.stats.exec.requests,
         report.duration_ms
     ));
+    out
+}
+
+/// Operations no stage sent: held back or excluded ones by name, writes as a count.
+fn not_sent(report: &Report) -> String {
+    /// Enough to read on a terminal; the JSON report lists them all.
+    const MAX_LINES: usize = 25;
+    let held: Vec<_> = report.held_back().collect();
+    let writes = report.writes_not_sent();
+    let mut out = String::new();
+    if !held.is_empty() {
+        out.push_str(&format!(
+            "\nNot sent ({}; --include PATTERN sends one anyway):\n",
+            held.len()
+        ));
+        let width = held
+            .iter()
+            .take(MAX_LINES)
+            .map(|n| n.operation().chars().count())
+            .max()
+            .unwrap_or(0);
+        for n in held.iter().take(MAX_LINES) {
+            out.push_str(&format!("  {:<width$}  {}\n", n.operation(), n.why));
+        }
+        if held.len() > MAX_LINES {
+            out.push_str(&format!(
+                "  …and {} more (see the JSON report)\n",
+                held.len() - MAX_LINES
+            ));
+        }
+    }
+    if writes > 0 {
+        out.push_str(&format!(
+            "\nNot sent: {writes} write operation{} (POST/PUT/PATCH/DELETE): {} --allow-writes.\n",
+            if writes == 1 { "" } else { "s" },
+            if writes == 1 { "needs" } else { "need" }
+        ));
+    }
     out
 }
 

@@ -65,6 +65,25 @@ pub fn render_junit(report: &Report) -> Result<String, String> {
         }
         suite.add_test_case(tc);
     }
+    // Not tested at all: skipped cases, one per held-back operation (writes only counted).
+    for n in report.held_back() {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(format!("not sent: {}", n.why));
+        let mut tc = TestCase::new(format!("{} [not-sent]", n.operation()), status);
+        tc.set_classname("apileak.not-sent");
+        tc.set_time(Duration::ZERO);
+        tc.extra
+            .insert("file".into(), report.api.spec_path.clone().into());
+        tc.extra.insert("line".into(), n.line.to_string().into());
+        suite.add_test_case(tc);
+    }
+    let writes = report.writes_not_sent();
+    if writes > 0 {
+        suite.add_property(quick_junit::Property::new(
+            "apileak.writes-not-sent",
+            format!("{writes} (need --allow-writes)"),
+        ));
+    }
     suite.set_time(Duration::from_millis(report.duration_ms));
     let mut junit = quick_junit::Report::new("apileak");
     junit.set_time(Duration::from_millis(report.duration_ms));

@@ -75,6 +75,27 @@ pub fn render_markdown(report: &Report) -> String {
             skipped.join("\n")
         ));
     }
+    let held: Vec<String> = report
+        .held_back()
+        .take(MAX_ROWS)
+        .map(|n| format!("- `{}`: {}", cell(&n.operation()), cell(&n.why)))
+        .collect();
+    let writes = report.writes_not_sent();
+    if !held.is_empty() || writes > 0 {
+        let mut lines = held.join("\n");
+        if writes > 0 {
+            if !lines.is_empty() {
+                lines.push('\n');
+            }
+            lines.push_str(&format!(
+                "- {writes} write operation(s) (POST/PUT/PATCH/DELETE): need `--allow-writes`"
+            ));
+        }
+        out.push_str(&format!(
+            "\n<details><summary>{} operation(s) not sent</summary>\n\n{lines}\n\n</details>\n",
+            report.held_back().count() + writes
+        ));
+    }
     if !report.preflight.is_empty() {
         out.push_str("\n<details><summary>preflight</summary>\n\n");
         for p in &report.preflight {

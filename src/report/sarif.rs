@@ -26,6 +26,37 @@ struct Run<'a> {
     tool: Tool<'a>,
     automation_details: AutomationDetails,
     results: Vec<SarifResult<'a>>,
+    #[serde(skip_serializing_if = "RunProperties::is_empty")]
+    properties: RunProperties<'a>,
+}
+
+/// What the scan did not send: operations held back or excluded, and a count of writes
+/// refused without `--allow-writes` (a property bag: GitHub ignores it, other viewers show it).
+#[derive(Serialize)]
+struct RunProperties<'a> {
+    #[serde(rename = "apileak/notSent", skip_serializing_if = "Vec::is_empty")]
+    not_sent: Vec<NotSentEntry<'a>>,
+    #[serde(rename = "apileak/writesNotSent", skip_serializing_if = "is_zero")]
+    writes_not_sent: usize,
+}
+
+impl RunProperties<'_> {
+    fn is_empty(&self) -> bool {
+        self.not_sent.is_empty() && self.writes_not_sent == 0
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotSentEntry<'a> {
+    operation: String,
+    operation_id: &'a str,
+    line: usize,
+    why: &'a str,
 }
 
 #[derive(Serialize)]
@@ -279,6 +310,18 @@ pub fn render_sarif(report: &Report, catalogue: &[CheckMeta]) -> Result<String, 
                 id: automation_id(&report.api.title),
             },
             results,
+            properties: RunProperties {
+                not_sent: report
+                    .held_back()
+                    .map(|n| NotSentEntry {
+                        operation: n.operation(),
+                        operation_id: &n.operation_id,
+                        line: n.line,
+                        why: &n.why,
+                    })
+                    .collect(),
+                writes_not_sent: report.writes_not_sent(),
+            },
         }],
     };
     serde_json::to_string_pretty(&log).map_err(|e| e.to_string())

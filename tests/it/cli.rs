@@ -12,7 +12,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn validate_sarif(path: &Path) -> Value {
+pub(crate) fn validate_sarif(path: &Path) -> Value {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(shared_dir().join("schemas/sarif-2.1.0.json")).expect("schema"),
     )

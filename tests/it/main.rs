@@ -9,6 +9,7 @@ mod ci_files;
 mod cli;
 mod config_file;
 mod demo_api;
+mod fence;
 mod halt;
 mod identities;
 mod report_html;

@@ -9,7 +9,7 @@ use crate::support::demo_config;
 async fn skipped_operations_are_never_planned_and_typos_are_errors() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
     let mut config = demo_config(&server);
-    config.skip = vec!["GET /members/{memberId}".into(), "adminListMembers".into()];
+    config.exclude = vec!["GET /members/{memberId}".into(), "adminListMembers".into()];
     let report = app::scan(&config).await.expect("scan");
     for skipped in ["/members/{memberId}", "/admin/members"] {
         assert!(
@@ -29,7 +29,7 @@ async fn skipped_operations_are_never_planned_and_typos_are_errors() {
             .any(|f| f.path == "/workouts/{workoutId}")
     );
 
-    config.skip = vec!["GET /no/such/path".into()];
+    config.exclude = vec!["GET /no/such/path".into()];
     let err = app::scan(&config).await.expect_err("typo");
     assert!(err.to_string().contains("matches no operation"), "{err}");
     assert_eq!(err.exit_code(), 2);
@@ -77,7 +77,7 @@ async fn explicit_object_ids_find_bola_where_harvesting_cannot() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
     let mut config = demo_config(&server);
     config.checks = vec!["bola-read".into(), "bola-write".into()];
-    config.skip = vec!["GET /members/{memberId}/workouts".into()];
+    config.exclude = vec!["GET /members/{memberId}/workouts".into()];
     config.exec.allow_writes = false;
     let bola_on_workout = |report: &apileak::report::Report| {
         report
@@ -109,7 +109,7 @@ async fn explicit_object_ids_find_bola_where_harvesting_cannot() {
 
     // With writes and no create operation, B's listed objects are what bola-write uses.
     config.exec.allow_writes = true;
-    config.skip.push("POST /workouts".into());
+    config.exclude.push("POST /workouts".into());
     config.objects.user_b = vec![("workoutId".into(), vec!["103".into(), "104".into()])];
     let writable = app::scan(&config).await.expect("scan");
     let writes: Vec<String> = writable

@@ -80,6 +80,10 @@ fn add_explicit_objects(
 pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
     let started = Instant::now();
     let started_at = now_seconds();
+    // Loud on every run, before the first request (the spec download included).
+    if config.exec.tls.insecure {
+        tracing::warn!("{}", crate::exec::INSECURE_WARNING);
+    }
     let (mut loaded, mut spec_path) = match &config.spec {
         SpecSource::File(path) => (spec::load_file(path)?, repo_relative(path)),
         SpecSource::Embedded { text, path } => (
@@ -87,7 +91,7 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
             path.to_string_lossy().replace('\\', "/"),
         ),
         SpecSource::Url { url, auth } => {
-            let text = crate::exec::fetch_spec(url, auth.as_ref(), config.exec.timeout)
+            let text = crate::exec::fetch_spec(url, auth.as_ref(), &config.exec)
                 .await
                 .map_err(|reason| AppError::SpecFetch {
                     url: url.to_string(),
@@ -299,7 +303,14 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
             exec: exec.stats(),
             probes: probes_sent,
         },
-        warnings: loaded.warnings.clone(),
+        warnings: config
+            .exec
+            .tls
+            .insecure
+            .then(|| crate::exec::INSECURE_WARNING.to_owned())
+            .into_iter()
+            .chain(loaded.warnings.iter().cloned())
+            .collect(),
     })
 }
 
@@ -539,6 +550,7 @@ pub async fn demo(args: &crate::cli::DemoArgs) -> Result<Report, AppError> {
             rate: 200,
             // Our own throwaway server: the write-side checks run too.
             allow_writes: true,
+            tls: crate::exec::TlsSettings::default(),
         },
         checks: Vec::new(),
         shard: None,

@@ -4,8 +4,10 @@
 mod client;
 mod exchange;
 mod fetch;
+mod tls;
 
 pub(crate) use client::join_url;
 pub use client::{ExecError, ExecSettings, ExecStats, Executor};
 pub use exchange::{CurlAuth, Exchange, ProbeRequest};
-pub use fetch::fetch_spec;
+pub use fetch::{MAX_SPEC_BYTES, fetch_spec};
+pub use tls::{INSECURE_WARNING, TlsError, TlsSettings};

@@ -161,6 +161,19 @@ fn syntax_error(
         let len = text[offset..].chars().next().map_or(0, char::len_utf8);
         SourceSpan::from((offset, len))
     });
+    // miette pads the label to its column with `{:width$}`, which panics past 65,535, and a
+    // minified one-line spec would be printed whole: past a sane width, the message's line and
+    // column stand alone.
+    if span.is_some_and(|span| !snippet_fits(text, span.offset())) {
+        return SpecError::Parse {
+            name: name.to_owned(),
+            line,
+            column,
+            message,
+            src: None,
+            span: None,
+        };
+    }
     SpecError::Parse {
         name: name.to_owned(),
         line,
@@ -169,6 +182,30 @@ fn syntax_error(
         src: Some(Arc::new(NamedSource::new(name, text.to_owned()))),
         span,
     }
+}
+
+/// The longest line (in bytes) shown in a diagnostic's snippet.
+const MAX_SNIPPET_LINE: usize = 1_000;
+
+/// Whether the line holding `offset` and its neighbours (miette shows one line of context on
+/// each side) are short enough to show.
+fn snippet_fits(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let before = text[..start.saturating_sub(1)]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    let after = text
+        .get(end + 1..)
+        .unwrap_or("")
+        .split('\n')
+        .next()
+        .unwrap_or("");
+    [end - start, before.len(), after.len()]
+        .iter()
+        .all(|&len| len <= MAX_SNIPPET_LINE)
 }
 
 /// Byte offset of 1-based `line`/`column` (columns counted in characters), clamped to the text.
@@ -557,6 +594,50 @@ mod tests {
                 .collect::<String>();
         assert!(parse_err(&deep_block).contains("recursion limit"));
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    /// Renders like `main` does (graphical, with the snippet).
+    fn render(err: &SpecError) -> String {
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut out, err)
+            .expect("renders");
+        out
+    }
+
+    #[test]
+    fn errors_past_column_65535_render_without_a_snippet_and_do_not_panic() {
+        let long = "a".repeat(70_000);
+        let json = format!("{{\"openapi\": \"3.0.0\", \"x\": \"{long}\", ]}}");
+        let yaml = format!("openapi: 3.0.0\nx: {{a: \"{long}\" b}}\n");
+        for (text, line) in [(json, 1), (yaml, 2)] {
+            let err = parse(&text, "t").expect_err("must fail");
+            let SpecError::Parse {
+                line: l, column, ..
+            } = &err
+            else {
+                panic!("expected a parse error: {err}");
+            };
+            assert_eq!(*l, line, "{err}");
+            assert!(*column > 70_000, "{err}");
+            let msg = err.to_string();
+            assert!(
+                msg.starts_with(&format!(
+                    "failed to parse spec `t`: line {line}, column {column}: "
+                )),
+                "{msg}"
+            );
+            let out = render(&err);
+            assert!(out.contains(&format!("column {column}")), "{out}");
+            assert!(
+                out.len() < 2_000,
+                "the 70,000-character line is not printed"
+            );
+        }
+        // A long line far from the error keeps the snippet.
+        let text = format!("x: \"{long}\"\n\nopenapi: 3.0.0\npaths: [1, 2\n");
+        let out = render(&parse(&text, "t").expect_err("must fail"));
+        assert!(out.contains("paths: [1, 2"), "{out}");
     }
 
     #[test]

@@ -90,6 +90,10 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
 pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppError> {
     let started = Instant::now();
     let started_at = now_seconds();
+    // Loud on every run, before the first request (the spec download included).
+    if config.exec.tls.insecure {
+        tracing::warn!("{}", crate::exec::INSECURE_WARNING);
+    }
     let (mut loaded, mut spec_path) = match &config.spec {
         SpecSource::File(path) => (spec::load_file(path)?, repo_relative(path)),
         SpecSource::Embedded { text, path } => (
@@ -97,7 +101,7 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
             path.to_string_lossy().replace('\\', "/"),
         ),
         SpecSource::Url { url, auth } => {
-            let text = crate::exec::fetch_spec(url, auth.as_ref(), config.exec.timeout)
+            let text = crate::exec::fetch_spec(url, auth.as_ref(), &config.exec)
                 .await
                 .map_err(|reason| AppError::SpecFetch {
                     url: url.to_string(),
@@ -384,7 +388,14 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
             exec: stats,
             probes: probes_sent,
         },
-        warnings: loaded.warnings.clone(),
+        warnings: config
+            .exec
+            .tls
+            .insecure
+            .then(|| crate::exec::INSECURE_WARNING.to_owned())
+            .into_iter()
+            .chain(loaded.warnings.iter().cloned())
+            .collect(),
         halted: halt.reason().cloned(),
         left_behind,
         not_sent,
@@ -672,6 +683,7 @@ pub async fn demo(args: &crate::cli::DemoArgs, halt: &Halt) -> Result<Report, Ap
             rate: 200,
             // Our own throwaway server: the write-side checks run too.
             allow_writes: true,
+            tls: crate::exec::TlsSettings::default(),
         },
         checks: Vec::new(),
         shard: None,

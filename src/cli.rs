@@ -212,6 +212,14 @@ pub struct ExecArgs {
     /// objects the scan itself created. Never point this at production.
     #[arg(long)]
     pub allow_writes: bool,
+    /// Also trust the CA certificates in this PEM file (an internal CA); the system's roots
+    /// stay trusted.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify TLS certificates or host names (warned on every run, and in the report).
+    /// Prefer --ca-cert.
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Args)]

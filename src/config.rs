@@ -6,7 +6,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::config_file::LoadedFile;
-use crate::exec::ExecSettings;
+use crate::exec::{ExecSettings, TlsError, TlsSettings};
 use crate::findings::{Baseline, IgnoreFile, Severity, SuppressError};
 use crate::identity::{Credential, CredentialError, Identity, ResolveError, Role};
 
@@ -175,6 +175,8 @@ pub enum ConfigError {
     BaseUrl { url: String, reason: String },
     #[error("invalid spec URL `{url}`: {reason}")]
     SpecUrl { url: String, reason: String },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 impl ScanConfig {
@@ -277,6 +279,14 @@ impl ScanConfig {
                 file,
             )?,
             allow_writes: args.exec.allow_writes || cfg.and_then(|c| c.allow_writes) == Some(true),
+            tls: TlsSettings::new(
+                match args.exec.ca_cert {
+                    Some(flag) => Some(flag),
+                    None => file.map(LoadedFile::ca_cert).transpose()?.flatten(),
+                }
+                .as_deref(),
+                args.exec.insecure || cfg.and_then(|c| c.insecure) == Some(true),
+            )?,
         };
         Ok(ScanConfig {
             spec,

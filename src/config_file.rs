@@ -61,6 +61,11 @@ pub struct FileConfig {
     /// Per-request timeout in seconds (1..=600, default 10).
     #[schemars(range(min = 1, max = 600))]
     pub timeout: Option<u16>,
+    /// Also trust the CA certificates in this PEM file (relative to this file), e.g. an
+    /// internal CA; the system's roots stay trusted.
+    pub ca_cert: Option<String>,
+    /// Do not verify TLS certificates or host names (warned on every run). Prefer `ca_cert`.
+    pub insecure: Option<bool>,
     /// The two test users and an optional admin.
     #[serde(default)]
     pub identities: FileIdentities,
@@ -289,6 +294,20 @@ impl LoadedFile {
             anchor
         } else {
             dir.join(anchor)
+        }))
+    }
+
+    /// The `ca_cert` path: relative to the config file's directory.
+    pub fn ca_cert(&self) -> Result<Option<PathBuf>, ConfigError> {
+        let Some(ca_cert) = &self.config.ca_cert else {
+            return Ok(None);
+        };
+        let ca_cert = PathBuf::from(self.expand(ca_cert)?);
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        Ok(Some(if ca_cert.is_absolute() {
+            ca_cert
+        } else {
+            dir.join(ca_cert)
         }))
     }
 

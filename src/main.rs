@@ -1,10 +1,7 @@
 //! apileak's entry point: parse the CLI, set up logging, run, map the outcome to an exit code.
 //! The human report goes to stdout from here; everything else logs to stderr.
-#![expect(
-    clippy::print_stdout,
-    reason = "main prints the human report and the catalogue"
-)]
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -48,17 +45,17 @@ async fn run(command: Command) -> Result<i32, AppError> {
             let halt = watch_signals();
             let report = app::scan_until(&config, &halt).await?;
             app::write_outputs(&report, &config.outputs)?;
-            print!("{}", report::render_human(&report));
+            out(&report::render_human(&report));
             if let Some(annotations) = app::github_actions(&report, &config.outputs) {
-                print!("{annotations}");
+                out(&annotations);
             }
             Ok(report.exit_code(report_only))
         }
         Command::Demo(args) => {
             let halt = watch_signals();
             let report = app::demo(&args, &halt).await?;
-            print!("{}", report::render_human(&report));
-            println!("reports written to {}/", args.out_dir.display());
+            out(&report::render_human(&report));
+            out(&format!("reports written to {}/\n", args.out_dir.display()));
             Ok(report.exit_code(false))
         }
         Command::DemoApi(args) => {
@@ -67,27 +64,27 @@ async fn run(command: Command) -> Result<i32, AppError> {
         }
         Command::Merge(args) => {
             let report = app::merge(&args)?;
-            print!("{}", report::render_human(&report));
+            out(&report::render_human(&report));
             Ok(report.exit_code(args.output.report_only))
         }
         Command::Baseline { report, output } => {
             let n = app::write_baseline(&report, &output)?;
-            println!(
-                "baseline with {n} finding(s) written to {}",
+            out(&format!(
+                "baseline with {n} finding(s) written to {}\n",
                 output.display()
-            );
+            ));
             Ok(exit::CLEAN)
         }
         Command::Config {
             command: ConfigCommand::Schema,
         } => {
-            println!("{}", apileak::config_file::json_schema());
+            out(&format!("{}\n", apileak::config_file::json_schema()));
             Ok(exit::CLEAN)
         }
         Command::Checks { command } => {
             match command {
-                ChecksCommand::List => print!("{}", app::checks_list()?),
-                ChecksCommand::Explain { id } => println!("{}", app::checks_explain(&id)?),
+                ChecksCommand::List => out(&app::checks_list()?),
+                ChecksCommand::Explain { id } => out(&format!("{}\n", app::checks_explain(&id)?)),
             }
             Ok(exit::CLEAN)
         }
@@ -147,6 +144,21 @@ async fn next_signal() -> Option<&'static str> {
     #[cfg(not(unix))]
     {
         tokio::signal::ctrl_c().await.ok().map(|()| "SIGINT")
+    }
+}
+
+/// Writes to stdout. A reader that went away (`apileak checks list | head -1`) is not an error:
+/// the output just ends there and the exit code stays what the run decided (the reports are
+/// already written and the gate has already judged them). `print!` would panic instead.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => tracing::warn!("failed to write to stdout: {e}"),
     }
 }
 

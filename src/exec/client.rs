@@ -32,6 +32,8 @@ pub struct ExecSettings {
     pub rate: u32,
     /// Send requests that change state (`--allow-writes`); refused otherwise.
     pub allow_writes: bool,
+    /// Trusted roots and `--insecure`.
+    pub tls: super::TlsSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,11 +142,7 @@ impl Executor {
         user_a: Option<Identity>,
         user_b: Option<Identity>,
     ) -> Result<Executor, ExecError> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(settings.timeout)
-            .user_agent(concat!("apileak/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let client = super::tls::build_client(&settings.tls, settings.timeout)
             .map_err(|e| ExecError::Client(e.to_string()))?;
         let rate = NonZeroU32::new(settings.rate.max(1)).unwrap_or(NonZeroU32::MIN);
         let identities = || user_a.iter().chain(user_b.iter());

@@ -53,6 +53,19 @@ pub enum SpecError {
     )]
     NotOpenApi { name: String, reason: String },
 
+    /// A version we do not know how to read: guessing could scan the wrong operations.
+    #[error("spec `{name}` declares {field} version `{version}`, which apileak cannot read{hint}")]
+    #[diagnostic(
+        code(apileak::spec::unsupported_version),
+        help("apileak reads OpenAPI 3.0 and 3.1 (3.2 as 3.1, with a warning) and Swagger 2.0")
+    )]
+    UnsupportedVersion {
+        name: String,
+        field: &'static str,
+        version: String,
+        hint: &'static str,
+    },
+
     /// An OpenAPI document in which not a single operation could be read.
     #[error("spec `{name}` has no readable operations{}", skipped_suffix(skipped))]
     #[diagnostic(code(apileak::spec::no_operations))]

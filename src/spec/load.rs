@@ -94,23 +94,42 @@ fn detect(
             describe(other)
         ))),
     };
+    let unsupported =
+        |field: &'static str, version: String, hint: &'static str| SpecError::UnsupportedVersion {
+            name: name.to_owned(),
+            field,
+            version,
+            hint,
+        };
     if let Some(value) = object.get("openapi") {
         let version = version_of("openapi", value)?;
-        if !(version.starts_with("3.0") || version.starts_with("3.1")) {
-            warnings.push(format!(
-                "unknown openapi version `{version}`; reading it as 3.1"
-            ));
+        let minor = |m: &str| version == m || version.starts_with(&format!("{m}."));
+        if minor("3.0") || minor("3.1") {
+            return Ok((Dialect::OpenApi3, version));
         }
-        return Ok((Dialect::OpenApi3, version));
+        // 3.2 only adds to 3.1: reading it as 3.1 loses the additions, not the rest.
+        if minor("3.2") {
+            let warning = format!(
+                "openapi version `{version}` is newer than apileak knows; reading it as 3.1 (3.2 additions are ignored)"
+            );
+            tracing::warn!("{warning}");
+            warnings.push(warning);
+            return Ok((Dialect::OpenApi3, version));
+        }
+        // Any other version may mean anything: guessing could scan the wrong operations.
+        return Err(unsupported("openapi", version, ""));
     }
     if let Some(value) = object.get("swagger") {
         let version = version_of("swagger", value)?;
-        if version != "2.0" && version != "2" {
-            warnings.push(format!(
-                "unknown swagger version `{version}`; reading it as 2.0"
-            ));
+        if version == "2.0" || version == "2" {
+            return Ok((Dialect::Swagger2, version));
         }
-        return Ok((Dialect::Swagger2, version));
+        let hint = if version.starts_with('3') {
+            " (OpenAPI 3 declares `openapi: 3.x.y`, not `swagger`)"
+        } else {
+            ""
+        };
+        return Err(unsupported("swagger", version, hint));
     }
     if object.contains_key("paths") {
         warnings.push("no `openapi` or `swagger` version field; reading it as OpenAPI 3".into());
@@ -142,10 +161,12 @@ mod tests {
         assert_eq!(spec.version, "3.0");
         let spec = load(&format!("swagger: '2.0'\n{ops}")).expect("loads");
         assert_eq!(spec.version, "2.0");
-        let spec = load(&format!("openapi: 4.0.0\n{ops}")).expect("loads");
+        let spec = load(&format!("openapi: 3.2.0\n{ops}")).expect("loads");
         assert_eq!(
             spec.warnings,
-            ["unknown openapi version `4.0.0`; reading it as 3.1"]
+            [
+                "openapi version `3.2.0` is newer than apileak knows; reading it as 3.1 (3.2 additions are ignored)"
+            ]
         );
         let spec = load(ops).expect("loads");
         assert_eq!(spec.version, "");
@@ -153,6 +174,31 @@ mod tests {
             spec.warnings,
             ["no `openapi` or `swagger` version field; reading it as OpenAPI 3"]
         );
+    }
+
+    #[test]
+    fn unknown_versions_are_errors_naming_the_version() {
+        let ops = "paths:\n  /a:\n    get: {}\n";
+        for (field, version, hint) in [
+            ("openapi", "4.0.0", ""),
+            ("openapi", "2.9.9", ""),
+            ("openapi", "3.10.0", ""),
+            ("openapi", "'3'", ""),
+            ("swagger", "'1.2'", ""),
+            (
+                "swagger",
+                "'3.0'",
+                " (OpenAPI 3 declares `openapi: 3.x.y`, not `swagger`)",
+            ),
+        ] {
+            let shown = version.trim_matches('\'');
+            assert_eq!(
+                error(&format!("{field}: {version}\n{ops}")),
+                format!(
+                    "spec `api.yaml` declares {field} version `{shown}`, which apileak cannot read{hint}"
+                )
+            );
+        }
     }
 
     #[test]

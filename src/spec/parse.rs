@@ -11,6 +11,7 @@
 //! charges every node (and long strings) against a budget proportional to the text size.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ use serde_json::{Map, Value};
 
 use super::error::SpecError;
 use super::lines::{OperationLines, scan_json};
-use super::yaml_lines::{MAX_FLOW_DEPTH, scan_yaml};
+use super::yaml_lines::{MAX_FLOW_DEPTH, repeated_key_lines, scan_yaml};
 
 /// The syntax a spec was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,14 @@ pub(crate) fn parse(text: &str, name: &str) -> Result<Parsed, SpecError> {
     let scan = if trimmed.starts_with(['{', '[']) {
         let json_err = match serde_json::from_str::<Value>(body) {
             Ok(value) => {
+                // serde_json keeps the last of repeated keys without a word.
+                if let Some(dup) = json_duplicate_key(body) {
+                    let message = format!(
+                        "duplicate key `{}` (first on line {}, again on line {})",
+                        dup.key, dup.first_line, dup.line
+                    );
+                    return Err(syntax_error(text, bom, name, dup.line, dup.column, message));
+                }
                 return Ok(Parsed {
                     value,
                     format: Format::Json,
@@ -109,18 +118,83 @@ pub(crate) fn parse(text: &str, name: &str) -> Result<Parsed, SpecError> {
             lines: scan.lines,
             warning: None,
         }),
-        Err(err) => Err(yaml_error(text, bom, name, &err)),
+        Err((err, duplicate)) => Err(yaml_error(text, bom, name, &err, duplicate.as_deref())),
     }
 }
 
-fn parse_yaml(text: &str) -> Result<Value, yaml_serde::Error> {
+/// The value, or the error and the repeated key when that was the problem.
+fn parse_yaml(text: &str) -> Result<Value, (yaml_serde::Error, Option<String>)> {
     let budget = Cell::new(text.len().saturating_add(EXTRA_NODE_BUDGET));
+    let duplicate = Cell::new(None);
     let de = yaml_serde::Deserializer::from_str(text);
     ValueSeed {
         budget: &budget,
+        duplicate: &duplicate,
         yaml: true,
     }
     .deserialize(de)
+    .map_err(|e| (e, duplicate.take()))
+}
+
+/// A key written twice in one JSON object: the first and second position.
+struct DuplicateKey {
+    key: String,
+    first_line: usize,
+    line: usize,
+    column: usize,
+}
+
+/// The first key repeated within one object of `text`, which must be valid JSON (so strings
+/// hold no raw line breaks and brackets balance). Linear in the text.
+fn json_duplicate_key(text: &str) -> Option<DuplicateKey> {
+    // One frame per open bracket: the keys seen so far for objects, `None` for arrays.
+    let mut stack: Vec<Option<HashMap<String, usize>>> = Vec::new();
+    let bytes = text.as_bytes();
+    let (mut i, mut line, mut line_start) = (0, 1, 0);
+    // The last string token, its line and column: a key when a `:` follows.
+    let mut last_string: Option<(&str, usize, usize)> = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'{' => stack.push(Some(HashMap::new())),
+            b'[' => stack.push(None),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                let column = text.get(line_start..start).map_or(0, |s| s.chars().count()) + 1;
+                last_string = text.get(start..=i).map(|raw| (raw, line, column));
+            }
+            b':' => {
+                if let (Some((raw, key_line, column)), Some(Some(keys))) =
+                    (last_string.take(), stack.last_mut())
+                {
+                    let key =
+                        serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned());
+                    if let Some(&first_line) = keys.get(&key) {
+                        return Some(DuplicateKey {
+                            key,
+                            first_line,
+                            line: key_line,
+                            column,
+                        });
+                    }
+                    keys.insert(key, key_line);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn json_error(text: &str, bom: usize, name: &str, err: &serde_json::Error) -> SpecError {
@@ -134,12 +208,30 @@ fn json_message(err: &serde_json::Error) -> String {
     message.strip_suffix(&suffix).unwrap_or(&message).to_owned()
 }
 
-fn yaml_error(text: &str, bom: usize, name: &str, err: &yaml_serde::Error) -> SpecError {
+fn yaml_error(
+    text: &str,
+    bom: usize,
+    name: &str,
+    err: &yaml_serde::Error,
+    duplicate: Option<&str>,
+) -> SpecError {
     let message = err.to_string();
     let (line, column) = err
         .location()
         .map_or((0, 0), |loc| (loc.line(), loc.column()));
-    let message = message.replacen(&format!(" at line {line} column {column}"), "", 1);
+    let message = match duplicate {
+        // The parser places the error at the start of the mapping: find both entries in it.
+        Some(key) => match repeated_key_lines(&text[bom..], key, line, column) {
+            Some((first, again)) => {
+                let message =
+                    format!("duplicate key `{key}` (first on line {first}, again on line {again})");
+                return syntax_error(text, bom, name, again, 0, message);
+            }
+            // Flow mappings (`{a: 1, a: 2}`): the mapping's position is all we know.
+            None => format!("duplicate key `{key}` in the mapping that starts here"),
+        },
+        None => message.replacen(&format!(" at line {line} column {column}"), "", 1),
+    };
     syntax_error(text, bom, name, line, column, message)
 }
 
@@ -161,6 +253,19 @@ fn syntax_error(
         let len = text[offset..].chars().next().map_or(0, char::len_utf8);
         SourceSpan::from((offset, len))
     });
+    // miette pads the label to its column with `{:width$}`, which panics past 65,535, and a
+    // minified one-line spec would be printed whole: past a sane width, the message's line and
+    // column stand alone.
+    if span.is_some_and(|span| !snippet_fits(text, span.offset())) {
+        return SpecError::Parse {
+            name: name.to_owned(),
+            line,
+            column,
+            message,
+            src: None,
+            span: None,
+        };
+    }
     SpecError::Parse {
         name: name.to_owned(),
         line,
@@ -169,6 +274,30 @@ fn syntax_error(
         src: Some(Arc::new(NamedSource::new(name, text.to_owned()))),
         span,
     }
+}
+
+/// The longest line (in bytes) shown in a diagnostic's snippet.
+const MAX_SNIPPET_LINE: usize = 1_000;
+
+/// Whether the line holding `offset` and its neighbours (miette shows one line of context on
+/// each side) are short enough to show.
+fn snippet_fits(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let before = text[..start.saturating_sub(1)]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    let after = text
+        .get(end + 1..)
+        .unwrap_or("")
+        .split('\n')
+        .next()
+        .unwrap_or("");
+    [end - start, before.len(), after.len()]
+        .iter()
+        .all(|&len| len <= MAX_SNIPPET_LINE)
 }
 
 /// Byte offset of 1-based `line`/`column` (columns counted in characters), clamped to the text.
@@ -190,6 +319,8 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
 /// Builds a `Value` from any deserializer, charging each node against `budget`.
 struct ValueSeed<'b> {
     budget: &'b Cell<usize>,
+    /// Set to the repeated key when a mapping has one (an error: which value wins is a guess).
+    duplicate: &'b Cell<Option<String>>,
     /// Apply YAML merge keys (`<<: *base`).
     yaml: bool,
 }
@@ -208,6 +339,7 @@ impl ValueSeed<'_> {
     fn again(&self) -> ValueSeed<'_> {
         ValueSeed {
             budget: self.budget,
+            duplicate: self.duplicate,
             yaml: self.yaml,
         }
     }
@@ -299,6 +431,16 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         while let Some(key) = map.next_key_seed(KeySeed {
             budget: self.budget,
         })? {
+            let repeated = if self.yaml && key == "<<" {
+                !merged.is_empty()
+            } else {
+                object.contains_key(&key)
+            };
+            if repeated {
+                let message = format!("duplicate key `{key}`");
+                self.duplicate.set(Some(key));
+                return Err(de::Error::custom(message));
+            }
             let value = map.next_value_seed(self.again())?;
             if self.yaml && key == "<<" {
                 merged.push(value);
@@ -359,8 +501,10 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        let unused = Cell::new(None);
         let seed = ValueSeed {
             budget: self.budget,
+            duplicate: &unused,
             yaml: true,
         };
         seed.spend(1 + v.len() / BYTES_PER_NODE)?;
@@ -557,6 +701,50 @@ mod tests {
                 .collect::<String>();
         assert!(parse_err(&deep_block).contains("recursion limit"));
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    /// Renders like `main` does (graphical, with the snippet).
+    fn render(err: &SpecError) -> String {
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut out, err)
+            .expect("renders");
+        out
+    }
+
+    #[test]
+    fn errors_past_column_65535_render_without_a_snippet_and_do_not_panic() {
+        let long = "a".repeat(70_000);
+        let json = format!("{{\"openapi\": \"3.0.0\", \"x\": \"{long}\", ]}}");
+        let yaml = format!("openapi: 3.0.0\nx: {{a: \"{long}\" b}}\n");
+        for (text, line) in [(json, 1), (yaml, 2)] {
+            let err = parse(&text, "t").expect_err("must fail");
+            let SpecError::Parse {
+                line: l, column, ..
+            } = &err
+            else {
+                panic!("expected a parse error: {err}");
+            };
+            assert_eq!(*l, line, "{err}");
+            assert!(*column > 70_000, "{err}");
+            let msg = err.to_string();
+            assert!(
+                msg.starts_with(&format!(
+                    "failed to parse spec `t`: line {line}, column {column}: "
+                )),
+                "{msg}"
+            );
+            let out = render(&err);
+            assert!(out.contains(&format!("column {column}")), "{out}");
+            assert!(
+                out.len() < 2_000,
+                "the 70,000-character line is not printed"
+            );
+        }
+        // A long line far from the error keeps the snippet.
+        let text = format!("x: \"{long}\"\n\nopenapi: 3.0.0\npaths: [1, 2\n");
+        let out = render(&parse(&text, "t").expect_err("must fail"));
+        assert!(out.contains("paths: [1, 2"), "{out}");
     }
 
     #[test]

@@ -241,6 +241,43 @@ fn record(stack: &[(usize, Option<String>)], line_no: usize, out: &mut Operation
     }
 }
 
+/// The lines (1-based) of the first two `key:` entries of the block mapping whose first key
+/// is at `line`, `column` (1-based, where the parser places the mapping). The mapping ends at
+/// the first line indented less. `None` for flow mappings and anything unusual.
+pub(crate) fn repeated_key_lines(
+    text: &str,
+    key: &str,
+    line: usize,
+    column: usize,
+) -> Option<(usize, usize)> {
+    let column = column.checked_sub(1)?;
+    let mut found = Vec::with_capacity(2);
+    for (i, l) in split_lines(text).enumerate().skip(line.checked_sub(1)?) {
+        let rest = if i + 1 == line {
+            // The first key may follow a sequence dash (`- name: x`) on its line.
+            let start = l.char_indices().nth(column).map(|(b, _)| b)?;
+            &l[start..]
+        } else {
+            let trimmed = l.trim_start_matches(' ');
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            match indentation(l) {
+                indent if indent < column => break,
+                indent if indent > column => continue,
+                _ => trimmed,
+            }
+        };
+        if yaml_key(rest).is_some_and(|(k, _)| k == key) {
+            found.push(i + 1);
+            if let [first, second] = found[..] {
+                return Some((first, second));
+            }
+        }
+    }
+    None
+}
+
 fn pop_to(stack: &mut Vec<(usize, Option<String>)>, column: usize) {
     while stack.last().is_some_and(|(c, _)| *c >= column) {
         stack.pop();

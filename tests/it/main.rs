@@ -16,3 +16,4 @@ mod report_html;
 mod settings;
 mod spec_loader;
 mod support;
+mod transport;

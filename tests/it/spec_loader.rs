@@ -946,3 +946,75 @@ fn real_world_stripe_swagger_20_json() {
     assert!(prop_names(charge.response_schema.as_ref().expect("charge")).contains(&"amount"));
     assert!(op(&spec, "PostChargesCharge").has_request_body);
 }
+
+fn load_text_err(text: &str, name: &str) -> String {
+    match apileak::spec::load_str(text, Path::new(name)) {
+        Ok(_) => panic!("{text:?} should not load"),
+        Err(err) => err.to_string(),
+    }
+}
+
+#[test]
+fn duplicate_keys_are_errors_naming_both_lines() {
+    // YAML: a repeated operation, a repeated path, a key repeated inside a list item, and a
+    // repeat after a nested mapping that has the same key (which is not a repeat).
+    let yaml = "openapi: 3.0.0\n\
+                paths:\n\
+                \x20 /a:\n\
+                \x20   get:\n\
+                \x20     description: first\n\
+                \x20     responses:\n\
+                \x20       '200': {description: ok}\n\
+                \x20   get: {}\n";
+    assert_eq!(
+        load_text_err(yaml, "api.yaml"),
+        "failed to parse spec `api.yaml`: line 8: duplicate key `get` (first on line 4, again on line 8)"
+    );
+    let yaml = "openapi: 3.0.0\npaths:\n  /a:\n    get: {}\n  # again\n\n  \"/a\":\n    post: {}\n";
+    assert!(
+        load_text_err(yaml, "api.yaml")
+            .contains("duplicate key `/a` (first on line 3, again on line 7)"),
+        "{}",
+        load_text_err(yaml, "api.yaml")
+    );
+    let yaml = "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters:\n        - name: id\n          in: path\n          name: other\n";
+    assert!(
+        load_text_err(yaml, "api.yaml")
+            .contains("duplicate key `name` (first on line 6, again on line 8)"),
+        "{}",
+        load_text_err(yaml, "api.yaml")
+    );
+    let yaml = "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      description: x\n      responses:\n        '200':\n          description: ok\n      description: y\n";
+    assert!(
+        load_text_err(yaml, "api.yaml")
+            .contains("duplicate key `description` (first on line 5, again on line 9)"),
+        "{}",
+        load_text_err(yaml, "api.yaml")
+    );
+    // Flow style: the key and where its mapping starts.
+    let yaml = "openapi: 3.0.0\npaths: {/a: {get: {}}, /a: {post: {}}}\n";
+    assert!(
+        load_text_err(yaml, "api.yaml")
+            .ends_with("line 2, column 8: duplicate key `/a` in the mapping that starts here"),
+        "{}",
+        load_text_err(yaml, "api.yaml")
+    );
+
+    // JSON, pretty and minified; the same key in different objects is fine.
+    let json = "{\n  \"openapi\": \"3.0.0\",\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/b\": {\"get\": {}},\n    \"/a\": {\"post\": {}}\n  }\n}\n";
+    assert_eq!(
+        load_text_err(json, "api.json"),
+        "failed to parse spec `api.json`: line 6, column 5: duplicate key `/a` (first on line 4, again on line 6)"
+    );
+    let json =
+        r#"{"openapi":"3.0.0","paths":{"/a":{"get":{"description":"x","description":"y"}}}}"#;
+    assert_eq!(
+        load_text_err(json, "api.json"),
+        "failed to parse spec `api.json`: line 1, column 60: duplicate key `description` (first on line 1, again on line 1)"
+    );
+    // An escaped key is the same key.
+    let json = r#"{"openapi":"3.0.0","paths":{"/a":{"get":{}},"\/a":{"get":{}}}}"#;
+    assert!(load_text_err(json, "api.json").contains("duplicate key `/a`"));
+    let fine = r#"{"openapi":"3.0.0","paths":{"/a":{"get":{"description":"x"}},"/b":{"get":{"description":"[\"{:\""}}}}"#;
+    apileak::spec::load_str(fine, Path::new("api.json")).expect("no duplicates");
+}

@@ -47,6 +47,7 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
             timeout: std::time::Duration::from_secs(10),
             rate: 1000,
             allow_writes: true,
+            tls: Default::default(),
         },
         checks: Vec::new(),
         shard: None,

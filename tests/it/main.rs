@@ -11,6 +11,7 @@ mod config_file;
 mod demo_api;
 mod identities;
 mod report_html;
+mod secrets;
 mod settings;
 mod spec_loader;
 mod support;

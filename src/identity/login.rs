@@ -270,6 +270,19 @@ mod tests {
     }
 
     #[test]
+    fn a_password_is_secret_under_any_field_name() {
+        // B's password leaked because its field was `pwd`: only names containing `pass`,
+        // `secret`, `token`, `key`, `pin` or `otp` were learned.
+        let mut f = flow(TokenSource::Header("x".into()), false);
+        f.body = vec![
+            ("login".into(), SecretString::from("bob")),
+            ("pwd".into(), SecretString::from("b0b-pw")),
+            ("grant_type".into(), SecretString::from("password")),
+        ];
+        assert_eq!(f.secrets(), ["b0b-pw"]);
+    }
+
+    #[test]
     fn extracts_tokens_and_says_what_was_missing() {
         let pointers = flow(
             TokenSource::JsonPointer(vec!["/access_token".into(), "/token".into()]),

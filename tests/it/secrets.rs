@@ -28,7 +28,8 @@ const BCRYPT: [&str; 2] = [
     "$2b$12$Qm8cAdEnCeAlIcE0secretsSaLtuV3kq9Zt1xWc7rB2nYp4LhGs6dJ",
     "$2y$10$Zr4cAdEnCeBoBx0secretsSaLtOe8Hw2Kp5vNq1yTs7mCb3GdLu9aXi",
 ];
-const ARGON2: &str = "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0c3NhbHQxMjM$QXJnb25IYXNoQm9keTBmVGhlVXNlcg";
+const ARGON2: &str =
+    "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0c3NhbHQxMjM$QXJnb25IYXNoQm9keTBmVGhlVXNlcg";
 const PEM_BODY: &str = "MIIEowIBAAKCAQEAx4Jd9qZt1xWc7rB2nYp4LhGs6dJfeQm8cAdEnCeAlIcE0s";
 
 const SPEC: &str = r#"openapi: 3.0.3
@@ -116,14 +117,11 @@ impl Api {
     fn jwt(&self, user: u64) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
-        let payload =
-            URL_SAFE_NO_PAD.encode(json!({"sub": user.to_string(), "jti": n, "exp": 4102444800u64}).to_string());
+        let payload = URL_SAFE_NO_PAD
+            .encode(json!({"sub": user.to_string(), "jti": n, "exp": 4102444800u64}).to_string());
         let signature = URL_SAFE_NO_PAD.encode(Sha256::digest(format!("{header}.{payload}.{n}")));
         let token = format!("{header}.{payload}.{signature}");
-        self.issued
-            .lock()
-            .expect("lock")
-            .push(token.clone());
+        self.issued.lock().expect("lock").push(token.clone());
         token
     }
 
@@ -165,7 +163,11 @@ async fn login(State(api): Shared, Json(body): Json<Value>) -> Response {
         .iter()
         .find(|u| Some(u.name) == name && Some(u.password) == password)
     else {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"error": "bad login"}))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "bad login"})),
+        )
+            .into_response();
     };
     let token = api.jwt(user.id);
     api.sessions
@@ -310,7 +312,10 @@ identities:
         secrets.push((format!("{who} password"), pw.to_owned()));
         secrets.push((format!("{who} password, URL-encoded"), url_encoded(pw)));
         secrets.push((format!("{who} password, base64"), STANDARD.encode(pw)));
-        secrets.push((format!("{who} password, base64url"), URL_SAFE_NO_PAD.encode(pw)));
+        secrets.push((
+            format!("{who} password, base64url"),
+            URL_SAFE_NO_PAD.encode(pw),
+        ));
         let escaped = serde_json::to_string(pw).expect("json");
         secrets.push((
             format!("{who} password, JSON-escaped"),
@@ -321,7 +326,10 @@ identities:
         let (_, signature) = token.rsplit_once('.').expect("jwt");
         let (_, body_and_signature) = token.split_once('.').expect("jwt");
         secrets.push(("a JWT".into(), token.clone()));
-        secrets.push(("a JWT without its header".into(), body_and_signature.to_owned()));
+        secrets.push((
+            "a JWT without its header".into(),
+            body_and_signature.to_owned(),
+        ));
         secrets.push(("a JWT signature".into(), signature.to_owned()));
     }
     for hash in BCRYPT.iter().chain([&ARGON2]) {
@@ -338,7 +346,10 @@ identities:
     }
     let mut leaks = Vec::new();
     for (name, body) in &outputs {
-        let hits: usize = secrets.iter().map(|(_, s)| body.matches(s.as_str()).count()).sum();
+        let hits: usize = secrets
+            .iter()
+            .map(|(_, s)| body.matches(s.as_str()).count())
+            .sum();
         eprintln!("{name}: {hits} secret hits, {} bytes", body.len());
         for (what, secret) in &secrets {
             if body.contains(secret.as_str()) {
@@ -362,5 +373,8 @@ identities:
         assert!(json.contains(proof), "the JSON report lacks `{proof}`");
     }
     let sarif = &outputs[3].1;
-    assert!(sarif.contains("sha256:"), "the SARIF report keeps the proof");
+    assert!(
+        sarif.contains("sha256:"),
+        "the SARIF report keeps the proof"
+    );
 }

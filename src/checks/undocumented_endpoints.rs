@@ -18,8 +18,9 @@ use super::judge::{has_data, is_distinctive, leaves, normalise_key};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
 use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::identity::Role;
+use crate::identity::{Role, is_mask};
 use crate::model::{Api, HttpMethod, Operation, SourceLocation};
+use crate::vocab::is_secret_key;
 
 /// A path no API serves on purpose: what the target answers here is its "not a route" answer.
 const BASELINE_PATH: &str = "/apileak-no-such-path-7c1f4e92";
@@ -48,21 +49,6 @@ const SENSITIVE_KEYS: &[&str] = &[
     "commit",
     "build",
 ];
-/// Keys whose values are secrets: masked in the evidence (the finding only needs to show that
-/// they are exposed, not to copy them into CI logs).
-const SECRET_KEYS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "secret",
-    "token",
-    "apikey",
-    "credential",
-    "privatekey",
-    "accesskey",
-    "signingkey",
-];
-
 /// `KEY=value` lines of a `.env` file.
 static ENV_LINE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(?:export\s+)?([A-Z][A-Z0-9_]{1,63})=(.*)$").ok());
@@ -202,13 +188,12 @@ fn json_proof(json: &Value) -> Proof {
         if !is_distinctive(&value) || !seen.insert(value.clone()) {
             continue;
         }
-        let key = normalise_key(
-            pointer
-                .rsplit('/')
-                .find(|s| !s.chars().all(|c| c.is_ascii_digit()))
-                .unwrap_or(""),
-        );
-        let shown = mask(&key, &value);
+        let raw_key = pointer
+            .rsplit('/')
+            .find(|s| !s.chars().all(|c| c.is_ascii_digit()))
+            .unwrap_or("");
+        let key = normalise_key(raw_key);
+        let shown = mask(raw_key, &value);
         if shown != value {
             masks.push((value.clone(), shown.clone()));
         }
@@ -255,7 +240,7 @@ fn env_proof(body: &str) -> Option<Proof> {
             continue;
         };
         let (key, value) = (&c[1], &c[2]);
-        let shown = mask(&normalise_key(key), value);
+        let shown = mask(key, value);
         if shown != value && !value.is_empty() {
             masks.push((value.to_owned(), shown.clone()));
         }
@@ -276,9 +261,14 @@ fn env_proof(body: &str) -> Option<Proof> {
     })
 }
 
-/// The value as evidence shows it: passwords in URLs and values of secret keys masked.
+/// The value as evidence shows it: passwords in URLs and values of secret keys (`jwt_secret`,
+/// `APP_SECRET`, any `…key`) masked. A value the redactor already masked stays as it is: its
+/// mask is the proof.
 fn mask(key: &str, value: &str) -> String {
-    if SECRET_KEYS.iter().any(|k| key.contains(k)) || key.ends_with("key") {
+    if is_mask(value) {
+        return value.to_owned();
+    }
+    if is_secret_key(key) || normalise_key(key).ends_with("key") {
         let head: String = value.chars().take(2).collect();
         return format!("{head}***");
     }

@@ -641,12 +641,11 @@ impl Executor {
                 .headers()
                 .iter()
                 .map(|(n, v)| {
-                    let value = if Redactor::is_sensitive_header(n.as_str()) {
-                        crate::identity::REDACTED.to_owned()
-                    } else {
-                        self.redactor.redact(&String::from_utf8_lossy(v.as_bytes()))
-                    };
-                    (n.to_string(), value)
+                    let value = String::from_utf8_lossy(v.as_bytes());
+                    (
+                        n.to_string(),
+                        self.redactor.redact_header(n.as_str(), &value),
+                    )
                 })
                 .collect::<Vec<_>>();
             let body = read_capped(response).await?;

@@ -236,8 +236,8 @@ impl Credential {
             [v.to_owned(), encoded]
         }));
         out.extend(self.extra.iter().map(|s| s.expose_secret().to_owned()));
-        // Tiny fragments would shred unrelated text; anything this short is not a real secret.
-        out.retain(|s| s.len() >= 6);
+        // Short fragments too: the redactor masks them only where they are a whole value.
+        out.retain(|s| !s.trim().is_empty());
         out
     }
 }

@@ -92,14 +92,6 @@ pub enum LoginError {
     BadToken { role: Role, operation: String },
 }
 
-/// A field that holds a secret by its name (`password`, `client_secret`, `api_key`).
-fn is_secret_field(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["pass", "secret", "token", "key", "pin", "otp"]
-        .iter()
-        .any(|s| n.contains(s))
-}
-
 impl LoginFlow {
     /// `POST /auth/login` (or `POST https://idp.example/token` for an absolute URL).
     pub fn operation(&self) -> String {
@@ -124,11 +116,12 @@ impl LoginFlow {
         format!("login {} → {applied}", self.operation())
     }
 
-    /// Password-like body values, for the redactor.
+    /// Body values for the redactor: every one but known public fields (`username`,
+    /// `grant_type`), so a password is secret under any field name (`pwd`, `pw`, `passcode`).
     pub(crate) fn secrets(&self) -> Vec<String> {
         self.body
             .iter()
-            .filter(|(k, _)| is_secret_field(k))
+            .filter(|(k, _)| crate::vocab::is_secret_login_field(k))
             .map(|(_, v)| v.expose_secret().to_owned())
             .collect()
     }
@@ -274,6 +267,19 @@ mod tests {
         assert_eq!(json.secrets(), ["p@ss word&1"]);
         assert_eq!(json.describe(), "login POST /auth/login → bearer");
         assert!(!format!("{json:?}").contains("p@ss"));
+    }
+
+    #[test]
+    fn a_password_is_secret_under_any_field_name() {
+        // B's password leaked because its field was `pwd`: only names containing `pass`,
+        // `secret`, `token`, `key`, `pin` or `otp` were learned.
+        let mut f = flow(TokenSource::Header("x".into()), false);
+        f.body = vec![
+            ("login".into(), SecretString::from("bob")),
+            ("pwd".into(), SecretString::from("b0b-pw")),
+            ("grant_type".into(), SecretString::from("password")),
+        ];
+        assert_eq!(f.secrets(), ["b0b-pw"]);
     }
 
     #[test]

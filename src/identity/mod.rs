@@ -18,4 +18,5 @@ pub use kind::ResolveError;
 pub(crate) use login::jwt_expiry;
 pub use login::{Apply, LoginError, LoginFlow, TokenSource};
 pub use oauth2::{OAuth2Client, OAuth2Error};
+pub(crate) use redact::is_mask;
 pub use redact::{REDACTED, Redactor};

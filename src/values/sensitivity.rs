@@ -5,6 +5,9 @@
 //! Used by the data-exposure checks to rank undeclared fields and to spot personal fields in
 //! another user's record.
 
+use crate::identity::is_mask;
+use crate::vocab::{KEY_QUALIFIERS, META_WORDS, SECRET_KEY_INFIXES, SECRET_KEY_WORDS, key_words};
+
 /// How sensitive a property is, least first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Sensitivity {
@@ -14,38 +17,9 @@ pub(crate) enum Sensitivity {
     Credential,
 }
 
-/// Whole words that mark credentials.
-const CREDENTIAL_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "passphrase",
-    "hash",
-    "salt",
-    "secret",
-    "token",
-    "apikey",
-    "otp",
-    "totp",
-    "mfa",
-    "credential",
-    "credentials",
-    "session",
-    "cookie",
-    "pin",
-];
-/// `key` counts only after one of these (`api_key`, `privateKey`): alone it is usually a sort
-/// key or a map key.
-const KEY_QUALIFIERS: &[&str] = &[
-    "api",
-    "private",
-    "secret",
-    "access",
-    "signing",
-    "encryption",
-    "ssh",
-    "client",
-];
+/// Whole words that mark credentials beyond the secret key words (`vocab::SECRET_KEY_WORDS`):
+/// what is sensitive to expose, though not itself masked (`hash`, `mfa`).
+const CREDENTIAL_EXTRA_WORDS: &[&str] = &["hash", "mfa"];
 /// Whole words that mark personal data.
 const PERSONAL_WORDS: &[&str] = &[
     "ssn",
@@ -90,16 +64,7 @@ const PERSONAL_WORDS: &[&str] = &[
     "medical",
     "diagnosis",
 ];
-/// Long words found even inside run-together keys (`passwordhash`, `dateofbirth`).
-const CREDENTIAL_INFIXES: &[&str] = &[
-    "password",
-    "passwd",
-    "secret",
-    "apikey",
-    "accesskey",
-    "privatekey",
-    "secretkey",
-];
+/// Long words found even inside run-together keys (`dateofbirth`).
 const PERSONAL_INFIXES: &[&str] = &[
     "birthday",
     "birthdate",
@@ -115,29 +80,6 @@ const PERSONAL_INFIXES: &[&str] = &[
     "longitude",
     "socialsecurity",
 ];
-/// Words that make a key *about* a secret rather than the secret itself (`token_type`,
-/// `password_changed_at`, `email_verified`).
-const META_WORDS: &[&str] = &[
-    "type",
-    "types",
-    "count",
-    "expires",
-    "expiry",
-    "expiration",
-    "ttl",
-    "length",
-    "policy",
-    "required",
-    "enabled",
-    "verified",
-    "changed",
-    "updated",
-    "format",
-    "kind",
-    "algorithm",
-    "strength",
-];
-
 /// The sensitivity of a property name, if any.
 pub(crate) fn sensitivity(key: &str) -> Option<Sensitivity> {
     let words = words(key);
@@ -149,9 +91,10 @@ pub(crate) fn sensitivity(key: &str) -> Option<Sensitivity> {
     let qualified_key = words
         .windows(2)
         .any(|p| p[1] == "key" && KEY_QUALIFIERS.contains(&p[0].as_str()));
-    if has(CREDENTIAL_WORDS)
+    if has(SECRET_KEY_WORDS)
+        || has(CREDENTIAL_EXTRA_WORDS)
         || qualified_key
-        || CREDENTIAL_INFIXES.iter().any(|i| joined.contains(i))
+        || SECRET_KEY_INFIXES.iter().any(|i| joined.contains(i))
     {
         Some(Sensitivity::Credential)
     } else if has(PERSONAL_WORDS) || PERSONAL_INFIXES.iter().any(|i| joined.contains(i)) {
@@ -161,8 +104,12 @@ pub(crate) fn sensitivity(key: &str) -> Option<Sensitivity> {
     }
 }
 
-/// The start of a secret, so the report proves it without repeating it.
+/// The start of a secret, so the report proves it without repeating it. A value the redactor
+/// already masked stays as it is (its mask keeps the proof).
 pub(crate) fn mask(value: &str) -> String {
+    if is_mask(value) {
+        return value.to_owned();
+    }
     let n = value.chars().count();
     if n <= 8 {
         return "•".repeat(n);
@@ -173,33 +120,7 @@ pub(crate) fn mask(value: &str) -> String {
 
 /// `last_login_ip`, `lastLoginIP` and `Last-Login-Ip` → `last`, `login`, `ip`.
 pub(crate) fn words(key: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = key.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            flush(&mut current, &mut out);
-            continue;
-        }
-        // A camelCase boundary: `loginIp`, and `IPAddress` → `IP`, `Address`.
-        let boundary = c.is_ascii_uppercase()
-            && i > 0
-            && (chars[i - 1].is_ascii_lowercase()
-                || (chars[i - 1].is_ascii_uppercase()
-                    && chars.get(i + 1).is_some_and(char::is_ascii_lowercase)));
-        if boundary {
-            flush(&mut current, &mut out);
-        }
-        current.push(c.to_ascii_lowercase());
-    }
-    flush(&mut current, &mut out);
-    out
-}
-
-fn flush(current: &mut String, out: &mut Vec<String>) {
-    if !current.is_empty() {
-        out.push(std::mem::take(current));
-    }
+    key_words(key)
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
-//! Word lists apileak judges names and text by, kept as data and documented once each.
+//! The word lists and patterns the scanner judges names and text by, kept as data and
+//! documented once each.
 
+mod secrets;
 mod unsafe_ops;
 
+pub(crate) use secrets::*;
 pub(crate) use unsafe_ops::{
     COMMAND_PARAMS, COMPOUND_OBJECTS, LEADING_ONLY_VERBS, NAMESPACE_SEPARATORS, STRONG_VERBS,
 };

@@ -222,9 +222,12 @@ async fn undocumented_debug_route_is_found_with_masked_secrets() {
     assert_eq!(f.line, 1);
     assert_eq!(f.evidence.identity, "anonymous");
     assert_eq!(f.evidence.status, 200);
-    assert_eq!(
-        match_value(f, "/database_url"),
-        Some("postgres://cadence_app:***@10.20.4.17:5432/cadence_prod")
+    // The password is masked by the redactor before the check sees it: length and hash stay.
+    let url = match_value(f, "/database_url").expect("database_url quoted");
+    assert!(
+        url.starts_with("postgres://cadence_app:<redacted:url-password (17 chars, sha256:")
+            && url.ends_with(")>@10.20.4.17:5432/cadence_prod"),
+        "{url}"
     );
     assert!(
         f.evidence.matches.iter().any(

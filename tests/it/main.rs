@@ -13,6 +13,7 @@ mod fence;
 mod halt;
 mod identities;
 mod report_html;
+mod secrets;
 mod settings;
 mod spec_loader;
 mod support;

@@ -228,7 +228,12 @@ pub fn render_gitlab(report: &Report, catalogue: &[CheckMeta]) -> Result<String,
         version: "15.0.7",
         scan: Scan {
             kind: "dast",
-            status: "success",
+            // An incomplete scan is not a success, whatever it found.
+            status: if report.incomplete_notice().is_some() {
+                "failure"
+            } else {
+                "success"
+            },
             start_time: gitlab_time(&report.started_at),
             end_time: gitlab_time(&report.finished_at),
             analyzer: tool(),

@@ -441,8 +441,12 @@ fn header(report: &Report) -> String {
         not_sent.push_str("</tbody></table>");
     }
     let mut warnings = String::new();
-    if !report.warnings.is_empty() {
+    let incomplete = report.incomplete_notice();
+    if !report.warnings.is_empty() || incomplete.is_some() {
         warnings.push_str("<ul class=\"warnings\">");
+        for line in incomplete.iter().flat_map(|n| n.lines()) {
+            warnings.push_str(&format!("<li><strong>⚠ {}</strong></li>", esc(line)));
+        }
         for w in &report.warnings {
             warnings.push_str(&format!("<li>⚠ {}</li>", esc(w)));
         }

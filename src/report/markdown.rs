@@ -11,7 +11,9 @@ fn cell(text: &str) -> String {
 
 pub fn render_markdown(report: &Report) -> String {
     let gating = report.gating_findings().count();
-    let verdict = if gating > 0 {
+    let verdict = if let Some(notice) = report.incomplete_notice() {
+        format!("⚠️ **{}**", cell(&notice))
+    } else if gating > 0 {
         format!(
             "❌ **{gating} finding(s) at or above `{}`**",
             report.fail_on

@@ -26,8 +26,29 @@ struct Run<'a> {
     tool: Tool<'a>,
     automation_details: AutomationDetails,
     results: Vec<SarifResult<'a>>,
+    /// Present when the scan stopped early or left writes behind: not a successful run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<Invocation>,
     #[serde(skip_serializing_if = "RunProperties::is_empty")]
     properties: RunProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Message,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
 }
 
 /// What the scan did not send: operations held back or excluded, and a count of writes
@@ -310,6 +331,22 @@ pub fn render_sarif(report: &Report, catalogue: &[CheckMeta]) -> Result<String, 
                 id: automation_id(&report.api.title),
             },
             results,
+            invocations: report
+                .incomplete_notice()
+                .map(|notice| Invocation {
+                    execution_successful: false,
+                    tool_execution_notifications: notice
+                        .lines()
+                        .map(|line| Notification {
+                            level: "error",
+                            message: Message {
+                                text: line.to_owned(),
+                            },
+                        })
+                        .collect(),
+                })
+                .into_iter()
+                .collect(),
             properties: RunProperties {
                 not_sent: report
                     .held_back()

@@ -139,7 +139,7 @@ fn demo_finds_planted_flaws_and_writes_valid_reports() {
     assert!(summary.contains("| severity | check |"), "{summary}");
 }
 
-fn validate_gitlab(path: &Path, findings: usize) {
+pub(crate) fn validate_gitlab(path: &Path, findings: usize) {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(shared_dir().join("schemas/gitlab-dast-report-15.0.7.json"))
             .expect("schema"),

@@ -22,6 +22,7 @@ use apileak::demo::{DemoOptions, DemoServer, DemoUser, Variant};
 use apileak::exec::{Halt, HaltReason};
 
 use crate::check_write::state;
+use crate::cli::{validate_gitlab, validate_sarif};
 use crate::support::{apileak_cmd, bearer, demo_config, demo_spec_file, run_cmd};
 
 /// What the trap API does wrong, besides serving notes.
@@ -411,8 +412,11 @@ async fn an_interrupted_write_scan_undoes_every_write() {
 
 /// Runs the binary with `--allow-writes` against the slow demo, sends `signals` once `writes`
 /// writes were served; returns (exit code, stderr, JSON report).
-async fn interrupt_binary(server: &DemoServer, signals: &[&str]) -> (Option<i32>, String, Value) {
-    let dir = tempfile::tempdir().expect("tmp");
+async fn interrupt_binary(
+    server: &DemoServer,
+    signals: &[&str],
+    dir: &tempfile::TempDir,
+) -> (Option<i32>, String, Value) {
     let json_path = dir.path().join("report.json");
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("apileak"));
     cmd.env_remove("APILEAK_USER_A")
@@ -426,6 +430,14 @@ async fn interrupt_binary(server: &DemoServer, signals: &[&str]) -> (Option<i32>
         .args(["--allow-writes", "--rate", "1000", "--concurrency", "4"])
         .arg("--json")
         .arg(&json_path)
+        .arg("--sarif")
+        .arg(dir.path().join("report.sarif"))
+        .arg("--gitlab")
+        .arg(dir.path().join("gl-dast-report.json"))
+        .arg("--markdown")
+        .arg(dir.path().join("summary.md"))
+        .arg("--html")
+        .arg(dir.path().join("report.html"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = cmd.spawn().expect("spawn");
@@ -460,8 +472,25 @@ async fn sigint_and_sigterm_undo_the_writes_and_write_incomplete_reports() {
             .await
             .expect("demo");
         let before = state(&server).await;
-        let (got, stderr, report) = interrupt_binary(&server, &[signal]).await;
+        let dir = tempfile::tempdir().expect("tmp");
+        let (got, stderr, report) = interrupt_binary(&server, &[signal], &dir).await;
         assert_eq!(got, Some(code), "{stderr}");
+        // Every format says the scan is incomplete, and stays valid.
+        let sarif = validate_sarif(&dir.path().join("report.sarif"));
+        assert_eq!(
+            sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+            Value::Bool(false)
+        );
+        let findings = report["findings"].as_array().map_or(0, Vec::len);
+        let gitlab = dir.path().join("gl-dast-report.json");
+        validate_gitlab(&gitlab, findings);
+        let gitlab: Value =
+            serde_json::from_str(&std::fs::read_to_string(&gitlab).expect("gitlab")).expect("json");
+        assert_eq!(gitlab["scan"]["status"], "failure");
+        for file in ["summary.md", "report.html"] {
+            let text = std::fs::read_to_string(dir.path().join(file)).expect("report");
+            assert!(text.contains("INCOMPLETE"), "{file}");
+        }
         assert_eq!(
             report["halted"]["signal"].as_str(),
             Some(format!("SIG{signal}").as_str()),
@@ -481,7 +510,8 @@ async fn a_second_signal_exits_at_once_and_says_what_was_left() {
     let server = DemoServer::start_with(Variant::Vulnerable, slow_demo())
         .await
         .expect("demo");
-    let (got, stderr, _) = interrupt_binary(&server, &["INT", "INT"]).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (got, stderr, _) = interrupt_binary(&server, &["INT", "INT"], &dir).await;
     assert_eq!(got, Some(130), "{stderr}");
     assert!(stderr.contains("second SIGINT: exiting now"), "{stderr}");
 }

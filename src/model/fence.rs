@@ -10,7 +10,7 @@
 
 use super::{Api, HttpMethod, Operation};
 use crate::vocab::{
-    COMMAND_PARAMS, COMPOUND_OBJECTS, LEADING_ONLY_VERBS, NAMESPACE_SEPARATORS, STRONG_VERBS,
+    COMMAND_PARAMS, COMPOUND_OBJECTS, LEADING_ONLY_VERBS, NAMESPACE_SEPARATORS, STRONG_VERBS, words,
 };
 
 /// An `--include`/`--exclude` pattern that matches no operation: a typo must not quietly
@@ -410,34 +410,6 @@ fn unsafe_in_prose(text: &str, first_word_only: bool) -> Option<(String, &'stati
             })
             .map(|verb| ((*w).to_owned(), verb))
     })
-}
-
-/// Lowercase words of a name: split at anything not alphanumeric and at camelCase humps
-/// (`deleteAllUsers` → delete, all, users; `HTTPServer` → http, server).
-fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let chars: Vec<char> = part.chars().collect();
-        let mut current = String::new();
-        for (i, c) in chars.iter().enumerate() {
-            let prev = i.checked_sub(1).map(|j| chars[j]);
-            let next = chars.get(i + 1);
-            let boundary = c.is_ascii_uppercase()
-                && prev.is_some_and(|p| {
-                    p.is_ascii_lowercase()
-                        || p.is_ascii_digit()
-                        || (p.is_ascii_uppercase() && next.is_some_and(char::is_ascii_lowercase))
-                });
-            if boundary && !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            current.push(c.to_ascii_lowercase());
-        }
-        if !current.is_empty() {
-            out.push(current);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 
 mod secrets;
 mod unsafe_ops;
+mod words;
 
 pub(crate) use secrets::*;
 pub(crate) use unsafe_ops::{
     COMMAND_PARAMS, COMPOUND_OBJECTS, LEADING_ONLY_VERBS, NAMESPACE_SEPARATORS, STRONG_VERBS,
 };
+pub(crate) use words::words;

@@ -232,31 +232,7 @@ pub(crate) const SECRET_PAIR_PATTERNS: &[&str] = &[
 
 /// `last_login_ip`, `lastLoginIP` and `Last-Login-Ip` → `last`, `login`, `ip`.
 pub(crate) fn key_words(key: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = key.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        // A camelCase boundary: `loginIp`, and `IPAddress` → `IP`, `Address`.
-        let boundary = c.is_ascii_uppercase()
-            && i > 0
-            && (chars[i - 1].is_ascii_lowercase()
-                || (chars[i - 1].is_ascii_uppercase()
-                    && chars.get(i + 1).is_some_and(char::is_ascii_lowercase)));
-        if boundary && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
+    super::words(key)
 }
 
 /// Whether a key's value is a secret: `password`, `access_token`, `X-Api-Key`, `session_id`,

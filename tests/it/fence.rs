@@ -250,6 +250,11 @@ async fn a_default_scan_sends_nothing_to_the_traps_and_says_why() {
         matches!(out.status.code(), Some(0 | 1)),
         "{stdout}\n{stderr}"
     );
+    // The server's log, for `--nocapture` readers.
+    eprintln!(
+        "requests per path: {:?}",
+        server.trap.hits.lock().expect("lock")
+    );
     for (path, _) in TRAPS {
         assert_eq!(server.trap.hits(path), 0, "{path} was sent:\n{stderr}");
     }

@@ -240,6 +240,7 @@ async fn a_clean_trap_free_scan_passes_so_the_traps_below_are_what_fails() {
 async fn users_wiped_during_the_harvest_stop_the_scan_and_name_the_culprit() {
     let (addr, state) = trap_server(Trap::WipeOnAnyCall).await;
     let (code, stdout, stderr) = scan_trap(addr, TRAP_SPEC, &[]).await;
+    eprintln!("{stdout}");
     assert_eq!(code, Some(3), "{stdout}\n{stderr}");
     assert!(!state.alive.load(Ordering::SeqCst), "the trap fired");
     assert!(
@@ -282,6 +283,7 @@ async fn a_target_that_stops_answering_is_not_a_clean_scan() {
     let (addr, _state) = trap_server(Trap::HangAfterAnonymousCall).await;
     let started = Instant::now();
     let (code, stdout, stderr) = scan_trap(addr, TRAP_SPEC, &["--timeout", "1"]).await;
+    eprintln!("{stdout}");
     assert_eq!(code, Some(3), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("stopped answering") || stdout.contains("got no response"),

@@ -30,8 +30,12 @@ pub enum Command {
     /// Scan an API described by an OpenAPI spec, as anonymous, user A and user B (and an optional admin).
     Scan(ScanArgs),
     /// Start the bundled leaky demo API on loopback and scan it.
+    #[cfg(feature = "demo")]
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Serve the bundled demo API until interrupted (to try `apileak scan` by hand).
+    #[cfg(feature = "demo")]
+    #[cfg(feature = "demo")]
     DemoApi(DemoApiArgs),
     /// Merge the JSON reports of a sharded scan and write every requested format.
     Merge(MergeArgs),

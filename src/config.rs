@@ -31,32 +31,6 @@ fn is_url(raw: &str) -> bool {
     raw.starts_with("http://") || raw.starts_with("https://")
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct Outputs {
-    pub sarif: Option<PathBuf>,
-    pub junit: Option<PathBuf>,
-    pub json: Option<PathBuf>,
-    pub gitlab: Option<PathBuf>,
-    pub codequality: Option<PathBuf>,
-    pub markdown: Option<PathBuf>,
-    pub html: Option<PathBuf>,
-}
-
-impl Outputs {
-    /// Every format, as `<dir>/report.<ext>` (the demo's layout).
-    pub fn all_in(dir: &Path) -> Outputs {
-        Outputs {
-            sarif: Some(dir.join("report.sarif")),
-            junit: Some(dir.join("report.junit.xml")),
-            json: Some(dir.join("report.json")),
-            gitlab: Some(dir.join("gl-dast-report.json")),
-            codequality: Some(dir.join("gl-code-quality-report.json")),
-            markdown: Some(dir.join("summary.md")),
-            html: Some(dir.join("report.html")),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
     pub spec: SpecSource,
@@ -67,7 +41,6 @@ pub struct ScanConfig {
     /// The optional admin (`--admin`, `identities.admin`).
     pub admin: Option<Identity>,
     pub gate: Gate,
-    pub outputs: Outputs,
     pub exec: ExecSettings,
     /// Empty: all checks.
     pub checks: Vec<String>,
@@ -121,20 +94,6 @@ impl Gate {
                 .map(|p| IgnoreFile::load(p, jiff::Zoned::now().date()))
                 .transpose()?,
         })
-    }
-}
-
-impl Outputs {
-    pub fn from_args(args: &crate::cli::OutputArgs) -> Outputs {
-        Outputs {
-            sarif: args.sarif.clone(),
-            junit: args.junit.clone(),
-            json: args.json.clone(),
-            gitlab: args.gitlab.clone(),
-            codequality: args.codequality.clone(),
-            markdown: args.markdown.clone(),
-            html: args.html.clone(),
-        }
     }
 }
 
@@ -296,7 +255,6 @@ impl ScanConfig {
             user_b,
             admin,
             gate,
-            outputs: Outputs::from_args(&args.output),
             exec,
             checks: pick(args.output.checks, cfg.and_then(|c| c.checks.as_ref())),
             shard: args.shard,

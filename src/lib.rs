@@ -2,12 +2,12 @@
 //!
 //! Pipeline: spec → model → plan → exec → findings → report (see `../shared/STYLE.md`).
 
-pub mod app;
 pub mod checks;
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod config_file;
-pub mod demo;
+mod error;
 pub mod exec;
 pub mod exit;
 pub mod findings;
@@ -16,6 +16,9 @@ pub mod identity;
 pub mod model;
 pub mod plan;
 pub mod report;
+pub mod scan;
 pub mod spec;
 mod values;
 mod vocab;
+
+pub use error::AppError;

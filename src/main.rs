@@ -7,11 +7,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use apileak::app::{self, AppError};
 use apileak::cli::{ChecksCommand, Cli, Command, ConfigCommand};
-use apileak::config::ScanConfig;
-use apileak::exec::{Halt, HaltReason};
-use apileak::{exit, report};
+use apileak::{AppError, cmd, exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -28,7 +25,10 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(run(cli.command));
     match result {
-        Ok(c) => code(c),
+        Ok(done) => {
+            out(&done.stdout);
+            code(done.code)
+        }
         Err(e) => {
             let c = e.exit_code();
             eprintln!("{:?}", miette::Report::new(e));
@@ -37,113 +37,22 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> Result<i32, AppError> {
+async fn run(command: Command) -> Result<cmd::Done, AppError> {
     match command {
-        Command::Scan(args) => {
-            let config = ScanConfig::from_args(args)?;
-            let report_only = config.gate.report_only;
-            let halt = watch_signals();
-            let report = app::scan_until(&config, &halt).await?;
-            app::write_outputs(&report, &config.outputs)?;
-            out(&report::render_human(&report));
-            if let Some(annotations) = app::github_actions(&report, &config.outputs) {
-                out(&annotations);
-            }
-            Ok(report.exit_code(report_only))
-        }
-        Command::Demo(args) => {
-            let halt = watch_signals();
-            let report = app::demo(&args, &halt).await?;
-            out(&report::render_human(&report));
-            out(&format!("reports written to {}/\n", args.out_dir.display()));
-            Ok(report.exit_code(false))
-        }
-        Command::DemoApi(args) => {
-            app::serve_demo(&args).await?;
-            Ok(exit::CLEAN)
-        }
-        Command::Merge(args) => {
-            let report = app::merge(&args)?;
-            out(&report::render_human(&report));
-            Ok(report.exit_code(args.output.report_only))
-        }
-        Command::Baseline { report, output } => {
-            let n = app::write_baseline(&report, &output)?;
-            out(&format!(
-                "baseline with {n} finding(s) written to {}\n",
-                output.display()
-            ));
-            Ok(exit::CLEAN)
-        }
+        Command::Scan(args) => cmd::scan(args).await,
+        #[cfg(feature = "demo")]
+        Command::Demo(args) => cmd::demo(&args).await,
+        #[cfg(feature = "demo")]
+        Command::DemoApi(args) => cmd::demo_api(&args).await,
+        Command::Merge(args) => cmd::merge(&args),
+        Command::Baseline { report, output } => cmd::baseline(&report, &output),
         Command::Config {
             command: ConfigCommand::Schema,
-        } => {
-            out(&format!("{}\n", apileak::config_file::json_schema()));
-            Ok(exit::CLEAN)
-        }
-        Command::Checks { command } => {
-            match command {
-                ChecksCommand::List => out(&app::checks_list()?),
-                ChecksCommand::Explain { id } => out(&format!("{}\n", app::checks_explain(&id)?)),
-            }
-            Ok(exit::CLEAN)
-        }
-    }
-}
-
-/// The first SIGINT/SIGTERM stops the scan (it then undoes its writes and writes its reports
-/// marked incomplete); a second one exits at once, naming the writes still not undone.
-fn watch_signals() -> Halt {
-    let halt = Halt::new();
-    let watched = halt.clone();
-    tokio::spawn(async move {
-        loop {
-            let Some(signal) = next_signal().await else {
-                return;
-            };
-            if watched.stop(HaltReason::Interrupted {
-                signal: signal.to_owned(),
-            }) {
-                eprintln!(
-                    "{signal}: stopping; undoing the scan's writes and writing the reports (send it again to exit at once)"
-                );
-                continue;
-            }
-            let pending = watched.journal().pending();
-            if pending.is_empty() {
-                eprintln!("second {signal}: exiting now; no write was left to undo");
-            } else {
-                eprintln!(
-                    "second {signal}: exiting now; NOT undone ({}): {}",
-                    pending.len(),
-                    pending.join("; ")
-                );
-            }
-            std::process::exit(if signal == "SIGTERM" {
-                exit::SIGTERM
-            } else {
-                exit::SIGINT
-            });
-        }
-    });
-    halt
-}
-
-/// Waits for SIGINT or SIGTERM; `None` when signals cannot be watched.
-async fn next_signal() -> Option<&'static str> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).ok()?;
-        let mut int = signal(SignalKind::interrupt()).ok()?;
-        tokio::select! {
-            _ = int.recv() => Some("SIGINT"),
-            _ = term.recv() => Some("SIGTERM"),
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await.ok().map(|()| "SIGINT")
+        } => Ok(cmd::config_schema()),
+        Command::Checks { command } => match command {
+            ChecksCommand::List => cmd::checks_list(),
+            ChecksCommand::Explain { id } => cmd::checks_explain(&id),
+        },
     }
 }
 

@@ -35,7 +35,7 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
-pub fn render_codequality(report: &Report) -> Result<String, String> {
+pub(super) fn render_codequality(report: &Report) -> Result<String, String> {
     let issues: Vec<Issue<'_>> = report
         .findings
         .iter()

@@ -112,6 +112,31 @@ impl Report {
         f.severity >= self.fail_on && f.suppressed.is_none()
     }
 
+    /// Most severe first; case outcomes follow the new order.
+    pub fn sort_findings(&mut self) {
+        let (findings, cases) = (&mut self.findings, &mut self.cases);
+        let mut order: Vec<usize> = (0..findings.len()).collect();
+        order.sort_by(|a, b| {
+            findings[*b]
+                .severity
+                .cmp(&findings[*a].severity)
+                .then_with(|| findings[*a].operation().cmp(&findings[*b].operation()))
+        });
+        let mut new_index = vec![0; findings.len()];
+        for (new, old) in order.iter().enumerate() {
+            new_index[*old] = new;
+        }
+        for case in cases {
+            if let Outcome::Failed { findings: f, .. } = &mut case.outcome {
+                for i in f.iter_mut() {
+                    *i = new_index[*i];
+                }
+            }
+        }
+        let mut old: Vec<Option<Finding>> = findings.drain(..).map(Some).collect();
+        findings.extend(order.iter().filter_map(|i| old[*i].take()));
+    }
+
     pub fn gate_failed(&self) -> bool {
         self.gating_findings().next().is_some()
     }

@@ -16,8 +16,37 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Inside GitHub Actions (`GITHUB_ACTIONS=true`): appends the Markdown summary to
+/// `$GITHUB_STEP_SUMMARY` and the outputs to `$GITHUB_OUTPUT`, and returns the annotations
+/// for stdout. Failing to append to GitHub's files is logged, never fatal.
+pub fn github_actions(report: &Report, sarif: Option<&std::path::Path>) -> Option<String> {
+    if std::env::var_os("GITHUB_ACTIONS").is_none_or(|v| v != "true") {
+        return None;
+    }
+    let append = |var: &str, text: &str| {
+        let Some(path) = std::env::var_os(var) else {
+            return;
+        };
+        let result = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+        if let Err(e) = result {
+            tracing::warn!("failed to append to ${var}: {e}");
+        }
+    };
+    append(
+        "GITHUB_STEP_SUMMARY",
+        &super::markdown::render_markdown(report),
+    );
+    let sarif = sarif.map(|p| p.to_string_lossy().into_owned());
+    append("GITHUB_OUTPUT", &render_outputs(report, sarif.as_deref()));
+    Some(render_annotations(report))
+}
+
 /// `::error` for findings that fail the gate, `::warning` for the rest.
-pub fn render_annotations(report: &Report) -> String {
+pub(super) fn render_annotations(report: &Report) -> String {
     let mut out = String::new();
     for (kind, gating) in [("error", true), ("warning", false)] {
         for f in report
@@ -44,7 +73,7 @@ pub fn render_annotations(report: &Report) -> String {
 }
 
 /// Lines for `$GITHUB_OUTPUT`.
-pub fn render_outputs(report: &Report, sarif: Option<&str>) -> String {
+pub(super) fn render_outputs(report: &Report, sarif: Option<&str>) -> String {
     let mut out = format!(
         "findings={}\ngating-findings={}\n",
         report.findings.len(),

@@ -217,7 +217,7 @@ fn vulnerability<'a>(f: &'a Finding, meta: Option<&'a CheckMeta>) -> Vulnerabili
     }
 }
 
-pub fn render_gitlab(report: &Report, catalogue: &[CheckMeta]) -> Result<String, String> {
+pub(super) fn render_gitlab(report: &Report, catalogue: &[CheckMeta]) -> Result<String, String> {
     let tool = || Tool {
         id: "apileak",
         name: "apileak",

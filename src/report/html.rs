@@ -165,7 +165,7 @@ addEventListener('beforeprint',function(){document.querySelectorAll('.finding de
 })();"#;
 
 /// Renders the report as one HTML document.
-pub fn render_html(report: &Report) -> String {
+pub(super) fn render_html(report: &Report) -> String {
     // Without the catalogue (it is compiled in, so only a broken build) ids stand in for names.
     let catalogue = crate::checks::catalogue().unwrap_or_default();
     let metas: BTreeMap<&str, &CheckMeta> = catalogue.iter().map(|m| (m.id.as_str(), m)).collect();

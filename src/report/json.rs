@@ -2,6 +2,6 @@
 
 use super::Report;
 
-pub fn render_json(report: &Report) -> Result<String, String> {
+pub(super) fn render_json(report: &Report) -> Result<String, String> {
     serde_json::to_string_pretty(report).map_err(|e| e.to_string())
 }

@@ -9,7 +9,7 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use super::{Outcome, Report};
 use crate::findings::Finding;
 
-pub fn render_junit(report: &Report) -> Result<String, String> {
+pub(super) fn render_junit(report: &Report) -> Result<String, String> {
     let mut suite = TestSuite::new(format!("apileak: {}", report.api.title));
     for case in &report.cases {
         let status = match &case.outcome {

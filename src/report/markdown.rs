@@ -9,7 +9,7 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn render_markdown(report: &Report) -> String {
+pub(super) fn render_markdown(report: &Report) -> String {
     let gating = report.gating_findings().count();
     let verdict = if let Some(notice) = report.incomplete_notice() {
         format!("⚠️ **{}**", cell(&notice))

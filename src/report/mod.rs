@@ -2,6 +2,7 @@
 
 mod codequality;
 mod document;
+mod format;
 mod github;
 mod gitlab;
 mod html;
@@ -12,14 +13,8 @@ mod markdown;
 mod merge;
 mod sarif;
 
-pub use codequality::render_codequality;
 pub use document::{ApiInfo, CaseResult, FORMAT_VERSION, Outcome, Report, Stats, ToolInfo};
-pub use github::{render_annotations, render_outputs};
-pub use gitlab::render_gitlab;
-pub use html::render_html;
+pub use format::{Format, WriteError, write_all, write_file};
+pub use github::github_actions;
 pub use human::render_human;
-pub use json::render_json;
-pub use junit::render_junit;
-pub use markdown::render_markdown;
 pub use merge::merge_reports;
-pub use sarif::render_sarif;

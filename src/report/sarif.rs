@@ -239,7 +239,7 @@ fn automation_id(title: &str) -> String {
     format!("apileak/{}/", if slug.is_empty() { "api" } else { slug })
 }
 
-pub fn render_sarif(report: &Report, catalogue: &[CheckMeta]) -> Result<String, String> {
+pub(super) fn render_sarif(report: &Report, catalogue: &[CheckMeta]) -> Result<String, String> {
     let rules: Vec<Rule<'_>> = catalogue
         .iter()
         .map(|m| Rule {

@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
-use apileak::app;
 use apileak::checks::{CheckSettings, PlanCx, Planned, registry};
 use apileak::config::ScanConfig;
-use apileak::demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
 use apileak::exec::Executor;
 use apileak::findings::Finding;
 use apileak::identity::{Role, WEAK_KEYS};
 use apileak::report::{Outcome, Report};
+use apileak::scan;
+use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -41,7 +41,7 @@ fn config(server: &DemoServer, checks: &[&str]) -> ScanConfig {
 
 async fn scan(variant: Variant, checks: &[&str]) -> (DemoServer, Report) {
     let server = DemoServer::start(variant).await.expect("demo");
-    let report = app::scan(&config(&server, checks)).await.expect("scan");
+    let report = scan::run(&config(&server, checks)).await.expect("scan");
     (server, report)
 }
 

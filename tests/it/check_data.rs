@@ -5,10 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use apileak::app;
-use apileak::demo::{DemoServer, DemoUser, Variant};
 use apileak::findings::{Finding, Severity};
 use apileak::report::{Outcome, Report};
+use apileak::scan;
+use apileak_demo::{DemoServer, DemoUser, Variant};
 use serde_json::Value;
 
 use crate::support::demo_config;
@@ -17,7 +17,7 @@ use crate::support::demo_config;
 async fn scan(server: &DemoServer, check: &str) -> Report {
     let mut config = demo_config(server);
     config.checks = vec![check.to_owned()];
-    app::scan(&config).await.expect("scan")
+    scan::run(&config).await.expect("scan")
 }
 
 /// `"METHOD /path"` of every ground-truth flaw planted for `check`.

@@ -3,11 +3,11 @@
 //! undocumented-endpoints) over real HTTP on 127.0.0.1: each fires on its planted flaw in the
 //! vulnerable demo and stays silent, with its probes really sent, on the patched one.
 
-use apileak::app;
 use apileak::config::ScanConfig;
-use apileak::demo::{DemoServer, Variant};
 use apileak::findings::{Finding, Severity};
 use apileak::report::{Outcome, Report};
+use apileak::scan;
+use apileak_demo::{DemoServer, Variant};
 
 use crate::support::demo_config;
 
@@ -20,7 +20,7 @@ fn config(server: &DemoServer, checks: &[&str]) -> ScanConfig {
 
 async fn scan(variant: Variant, checks: &[&str]) -> Report {
     let server = DemoServer::start(variant).await.expect("demo");
-    let report = app::scan(&config(&server, checks)).await.expect("scan");
+    let report = scan::run(&config(&server, checks)).await.expect("scan");
     server.shutdown().await;
     report
 }

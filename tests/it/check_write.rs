@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use apileak::app;
-use apileak::demo::{DemoServer, DemoUser, Variant};
 use apileak::findings::Finding;
 use apileak::identity::Role;
 use apileak::report::{Outcome, Report};
+use apileak::scan;
+use apileak_demo::{DemoServer, DemoUser, Variant};
 use serde_json::Value;
 
 use crate::support::demo_config;
@@ -80,7 +80,7 @@ fn outcome<'r>(report: &'r Report, check: &str, operation: &str) -> &'r Outcome 
 async fn write_checks_fire_on_vulnerable_and_leave_everything_else_as_it_was() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
     let before = state(&server).await;
-    let report = app::scan(&demo_config(&server)).await.expect("scan");
+    let report = scan::run(&demo_config(&server)).await.expect("scan");
 
     let bola: BTreeMap<String, &Finding> = findings(&report, "bola-write")
         .into_iter()
@@ -164,7 +164,7 @@ async fn write_checks_fire_on_vulnerable_and_leave_everything_else_as_it_was() {
 async fn write_checks_are_silent_on_patched_after_really_running() {
     let server = DemoServer::start(Variant::Patched).await.expect("demo");
     let before = state(&server).await;
-    let report = app::scan(&demo_config(&server)).await.expect("scan");
+    let report = scan::run(&demo_config(&server)).await.expect("scan");
     assert!(findings(&report, "bola-write").is_empty());
     assert!(findings(&report, "mass-assignment").is_empty());
     for (check, op) in [
@@ -190,7 +190,7 @@ async fn without_allow_writes_nothing_is_written_and_the_cases_say_why() {
     let before = state(&server).await;
     let mut config = demo_config(&server);
     config.exec.allow_writes = false;
-    let report = app::scan(&config).await.expect("scan");
+    let report = scan::run(&config).await.expect("scan");
     for (check, op) in [
         ("bola-write", "PATCH /workouts/{workoutId}"),
         ("bola-write", "DELETE /workouts/{workoutId}"),
@@ -217,7 +217,7 @@ async fn nothing_is_created_when_no_selected_check_writes() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
     let mut config = demo_config(&server);
     config.checks = vec!["bola-read".into()];
-    let report = app::scan(&config).await.expect("scan");
+    let report = scan::run(&config).await.expect("scan");
     assert!(!findings(&report, "bola-read").is_empty());
     assert_eq!(server.write_request_count(), 0);
     server.shutdown().await;

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use apileak::app;
 use apileak::checks::catalogue;
-use apileak::demo::{DemoServer, Variant};
 use apileak::report::Outcome;
+use apileak::scan;
+use apileak_demo::{DemoServer, Variant};
 
 use crate::support::demo_config;
 
@@ -49,7 +49,7 @@ fn expected_from_ground_truth() -> BTreeSet<(String, String)> {
 #[tokio::test]
 async fn vulnerable_variant_yields_exactly_the_planted_flaws() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
-    let report = app::scan(&demo_config(&server)).await.expect("scan");
+    let report = scan::run(&demo_config(&server)).await.expect("scan");
     let found: BTreeSet<(String, String)> = report
         .findings
         .iter()
@@ -77,7 +77,7 @@ async fn vulnerable_variant_yields_exactly_the_planted_flaws() {
         assert!(
             !f.evidence
                 .curl
-                .contains(server.token(apileak::demo::DemoUser::Alice))
+                .contains(server.token(apileak_demo::DemoUser::Alice))
         );
         if !NOT_DATA_LEAKS.contains(&f.check.as_str()) {
             assert!(f.evidence.matches.len() >= 2, "{f:?}");
@@ -108,7 +108,7 @@ async fn vulnerable_variant_yields_exactly_the_planted_flaws() {
 #[tokio::test]
 async fn patched_variant_is_silent_and_checks_really_ran() {
     let server = DemoServer::start(Variant::Patched).await.expect("demo");
-    let report = app::scan(&demo_config(&server)).await.expect("scan");
+    let report = scan::run(&demo_config(&server)).await.expect("scan");
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert!(!report.gate_failed());
     // Silence must come from probes that ran, not from checks that were skipped.
@@ -132,7 +132,7 @@ async fn patched_variant_is_silent_and_checks_really_ran() {
 #[tokio::test]
 async fn harvest_finds_bobs_objects_only() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
-    let report = app::scan(&demo_config(&server)).await.expect("scan");
+    let report = scan::run(&demo_config(&server)).await.expect("scan");
     let bola_targets: BTreeSet<String> = report
         .findings
         .iter()

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use apileak::demo::{DemoServer, DemoUser, Variant};
+use apileak_demo::{DemoServer, DemoUser, Variant};
 
 use crate::support::{apileak_cmd as apileak, bearer, demo_spec_file, run_cmd as run, shared_dir};
 

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use apileak::app;
-use apileak::demo::{DemoServer, DemoUser, Variant};
+use apileak::scan;
+use apileak_demo::{DemoServer, DemoUser, Variant};
 use serde_json::Value;
 
 use crate::support::{apileak_cmd, bearer, demo_config, demo_spec_file, finding_set, run_cmd};
@@ -54,7 +54,7 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scan_from_usernames_and_passwords_finds_the_same_and_leaks_nothing() {
     let reference = DemoServer::start(Variant::Vulnerable).await.expect("demo");
-    let expected = finding_set(&app::scan(&demo_config(&reference)).await.expect("scan"));
+    let expected = finding_set(&scan::run(&demo_config(&reference)).await.expect("scan"));
     reference.shutdown().await;
 
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use apileak::demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
+use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, SERVER, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
 

@@ -18,8 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use apileak::demo::{DemoOptions, DemoServer, DemoUser, Variant};
 use apileak::exec::{Halt, HaltReason};
+use apileak_demo::{DemoOptions, DemoServer, DemoUser, Variant};
 
 use crate::check_write::state;
 use crate::cli::{validate_gitlab, validate_sarif};
@@ -380,7 +380,7 @@ async fn an_interrupted_write_scan_undoes_every_write() {
     // Two creations, then the first attack write: interrupted with objects to delete and,
     // depending on the order, user-a's record to restore.
     halt_after_writes(&server, 3, halt.clone(), "SIGINT");
-    let report = apileak::app::scan_until(&demo_config(&server), &halt)
+    let report = apileak::scan::run_until(&demo_config(&server), &halt)
         .await
         .expect("scan");
     assert_eq!(

@@ -2,10 +2,10 @@
 //! (JSON and form bodies), token refresh when tokens expire mid-scan, and what the preflight
 //! reports about each credential.
 
-use apileak::app::{self, AppError};
 use apileak::config::ScanConfig;
-use apileak::demo::{DemoOptions, DemoServer, DemoUser, Variant};
 use apileak::identity::{ApiKey, Credential, Identity, LoginFlow, OAuth2Client, Role, TokenSource};
+use apileak::{AppError, scan};
+use apileak_demo::{DemoOptions, DemoServer, DemoUser, Variant};
 
 use crate::support::{demo_config, finding_set, login_identity};
 
@@ -35,7 +35,7 @@ async fn basic_identities_authenticate_and_are_named_in_the_preflight() {
                 basic(Role::UserB, DemoUser::Bob),
             )
         };
-        let report = app::scan(&config).await.expect("scan");
+        let report = scan::run(&config).await.expect("scan");
         let kinds: Vec<(&str, &str, Option<&str>)> = report
             .preflight
             .iter()
@@ -78,13 +78,13 @@ async fn basic_identities_authenticate_and_are_named_in_the_preflight() {
 #[tokio::test]
 async fn login_identities_scan_like_header_tokens() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
-    let by_header = app::scan(&demo_config(&server)).await.expect("header scan");
+    let by_header = scan::run(&demo_config(&server)).await.expect("header scan");
     let config = with_identities(
         &server,
         login_identity(DemoUser::Alice),
         login_identity(DemoUser::Bob),
     );
-    let by_login = app::scan(&config).await.expect("login scan");
+    let by_login = scan::run(&config).await.expect("login scan");
     assert_eq!(finding_set(&by_login), finding_set(&by_header));
     assert_eq!(server.login_count(), 2, "one login per identity");
     let bola = by_login
@@ -131,7 +131,7 @@ async fn login_identities_scan_like_header_tokens() {
 #[tokio::test]
 async fn expiring_tokens_are_refreshed_and_the_findings_stay_the_same() {
     let plain = DemoServer::start(Variant::Vulnerable).await.expect("demo");
-    let expected = finding_set(&app::scan(&demo_config(&plain)).await.expect("scan"));
+    let expected = finding_set(&scan::run(&demo_config(&plain)).await.expect("scan"));
     plain.shutdown().await;
 
     let options = DemoOptions {
@@ -146,7 +146,7 @@ async fn expiring_tokens_are_refreshed_and_the_findings_stay_the_same() {
         login_identity(DemoUser::Alice),
         login_identity(DemoUser::Bob),
     );
-    let report = app::scan(&config).await.expect("scan with expiring tokens");
+    let report = scan::run(&config).await.expect("scan with expiring tokens");
     assert_eq!(finding_set(&report), expected);
     assert!(
         server.login_count() > 2,
@@ -169,7 +169,7 @@ async fn a_failed_login_exits_3_and_says_what_it_saw_without_the_password() {
         ],
         ..flow.clone()
     });
-    let err = app::scan(&with_identities(
+    let err = scan::run(&with_identities(
         &server,
         wrong,
         login_identity(DemoUser::Bob),
@@ -188,7 +188,7 @@ async fn a_failed_login_exits_3_and_says_what_it_saw_without_the_password() {
         token: TokenSource::JsonPointer(vec!["/id_token".into()]),
         ..flow
     });
-    let err = app::scan(&with_identities(
+    let err = scan::run(&with_identities(
         &server,
         no_token,
         login_identity(DemoUser::Bob),
@@ -226,7 +226,7 @@ async fn form_encoded_logins_work_like_oauth2_password_grants() {
         checks: vec!["bola-read".into()],
         ..with_identities(&server, form(DemoUser::Alice), form(DemoUser::Bob))
     };
-    let report = app::scan(&config).await.expect("scan");
+    let report = scan::run(&config).await.expect("scan");
     let principals: Vec<Option<&str>> = report
         .preflight
         .iter()
@@ -247,22 +247,11 @@ fn api_key(server: &DemoServer, user: DemoUser, scheme: Option<&str>) -> Identit
 
 /// Every rendered report of `report`, concatenated: what must never hold a key.
 fn all_reports(report: &apileak::report::Report) -> String {
-    use apileak::report::{
-        render_codequality, render_gitlab, render_html, render_json, render_junit, render_markdown,
-        render_sarif,
-    };
     let catalogue = apileak::checks::catalogue().expect("catalogue");
-    [
-        render_json(report),
-        render_sarif(report, &catalogue),
-        render_junit(report),
-        render_gitlab(report, &catalogue),
-        render_codequality(report),
-    ]
-    .into_iter()
-    .map(|r| r.expect("render"))
-    .chain([render_markdown(report), render_html(report)])
-    .collect()
+    apileak::report::Format::ALL
+        .iter()
+        .map(|f| f.render(report, &catalogue).expect("render"))
+        .collect()
 }
 
 #[tokio::test]
@@ -277,7 +266,7 @@ async fn api_keys_in_a_header_follow_the_specs_only_api_key_scheme() {
                 api_key(&server, DemoUser::Bob, Some("apiKeyAuth")),
             )
         };
-        let report = app::scan(&config).await.expect("scan");
+        let report = scan::run(&config).await.expect("scan");
         let kinds: Vec<(&str, Option<&str>)> = report
             .preflight
             .iter()
@@ -320,13 +309,13 @@ async fn api_keys_in_the_query_are_added_at_send_time_and_never_reported() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
     let dir = tempfile::tempdir().expect("tmp");
     // The demo spec, with the key declared as a query parameter instead of a header.
-    let spec = apileak::demo::SPEC_YAML.replace(
+    let spec = apileak_demo::SPEC_YAML.replace(
         "in: header\n      name: X-API-Key",
         "in: query\n      name: api_key",
     );
     assert_ne!(
         spec,
-        apileak::demo::SPEC_YAML,
+        apileak_demo::SPEC_YAML,
         "the fixture declares apiKeyAuth"
     );
     let path = dir.path().join("openapi.yaml");
@@ -340,7 +329,7 @@ async fn api_keys_in_the_query_are_added_at_send_time_and_never_reported() {
             api_key(&server, DemoUser::Bob, None),
         )
     };
-    let report = app::scan(&config).await.expect("scan");
+    let report = scan::run(&config).await.expect("scan");
     let principals: Vec<Option<&str>> = report
         .preflight
         .iter()
@@ -382,7 +371,7 @@ async fn an_api_key_the_spec_cannot_place_is_a_config_error() {
         api_key(&server, DemoUser::Alice, Some("queryKey")),
         api_key(&server, DemoUser::Bob, None),
     );
-    let err = app::scan(&config).await.expect_err("unknown scheme");
+    let err = scan::run(&config).await.expect_err("unknown scheme");
     assert_eq!(err.exit_code(), 2);
     assert_eq!(
         err.to_string(),
@@ -410,7 +399,7 @@ fn oauth2(server: &DemoServer, user: DemoUser, token_url: Option<String>) -> Ide
 #[tokio::test]
 async fn oauth2_client_credentials_from_the_specs_token_url_scan_and_refresh() {
     let plain = DemoServer::start(Variant::Vulnerable).await.expect("demo");
-    let expected = finding_set(&app::scan(&demo_config(&plain)).await.expect("scan"));
+    let expected = finding_set(&scan::run(&demo_config(&plain)).await.expect("scan"));
     plain.shutdown().await;
 
     // Tokens die after 25 uses, so the clients must fetch new ones mid-scan.
@@ -426,7 +415,7 @@ async fn oauth2_client_credentials_from_the_specs_token_url_scan_and_refresh() {
         oauth2(&server, DemoUser::Alice, None),
         oauth2(&server, DemoUser::Bob, None),
     );
-    let report = app::scan(&config).await.expect("scan");
+    let report = scan::run(&config).await.expect("scan");
     assert_eq!(finding_set(&report), expected);
     assert!(
         server.login_count() > 2,
@@ -482,7 +471,7 @@ async fn oauth2_token_urls_on_another_origin_need_to_be_written_in_the_config() 
 
     // From the spec: refused before anything is sent (exit 2).
     let spec =
-        apileak::demo::SPEC_YAML.replace("tokenUrl: /oauth/token", &format!("tokenUrl: {foreign}"));
+        apileak_demo::SPEC_YAML.replace("tokenUrl: /oauth/token", &format!("tokenUrl: {foreign}"));
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("openapi.yaml");
     std::fs::write(&path, spec).expect("write spec");
@@ -494,7 +483,7 @@ async fn oauth2_token_urls_on_another_origin_need_to_be_written_in_the_config() 
             oauth2(&server, DemoUser::Bob, None),
         )
     };
-    let err = app::scan(&config)
+    let err = scan::run(&config)
         .await
         .expect_err("foreign spec token url");
     assert_eq!(err.exit_code(), 2);
@@ -511,7 +500,7 @@ async fn oauth2_token_urls_on_another_origin_need_to_be_written_in_the_config() 
             oauth2(&idp, DemoUser::Bob, Some(foreign)),
         )
     };
-    let err = app::scan(&config)
+    let err = scan::run(&config)
         .await
         .expect_err("tokens of another server");
     assert_eq!(err.exit_code(), 3);
@@ -554,7 +543,7 @@ async fn an_admin_identity_proves_function_level_findings_with_the_admins_view()
         checks: vec![BFLA.into()],
         ..demo_config(&server)
     };
-    let report = app::scan(&config).await.expect("scan");
+    let report = scan::run(&config).await.expect("scan");
     let seen: Vec<(Role, &str, Option<&str>)> = report
         .preflight
         .iter()
@@ -623,7 +612,7 @@ async fn an_admin_identity_proves_function_level_findings_with_the_admins_view()
         checks: vec![BFLA.into()],
         ..demo_config(&server)
     };
-    let report = app::scan(&config).await.expect("scan");
+    let report = scan::run(&config).await.expect("scan");
     assert_eq!(report.preflight.len(), 4);
     assert_eq!(
         report.preflight[3].credential,

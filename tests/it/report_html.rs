@@ -2,15 +2,20 @@
 //! evidence one click away, and hostile response text escaped. Rendering in a browser is the
 //! manual check `scripts/screenshot-html.sh` (CI has no Chromium).
 
-use apileak::demo::{DemoServer, DemoUser, Variant};
-use apileak::report::{Report, render_html};
+use apileak::report::{Format, Report};
+
+fn render_html(report: &Report) -> String {
+    let catalogue = apileak::checks::catalogue().expect("catalogue");
+    Format::Html.render(report, &catalogue).expect("html")
+}
+use apileak_demo::{DemoServer, DemoUser, Variant};
 
 use crate::support::{bearer, demo_config, demo_spec_file};
 
 /// Scans the demo API in-process; also returns the users' tokens to prove none leaks.
 async fn scan(variant: Variant) -> (Report, Vec<String>) {
     let server = DemoServer::start(variant).await.expect("demo");
-    let report = apileak::app::scan(&demo_config(&server))
+    let report = apileak::scan::run(&demo_config(&server))
         .await
         .expect("scan");
     let tokens = [DemoUser::Alice, DemoUser::Bob]

@@ -1,7 +1,7 @@
 //! Scan settings that change what is judged: skipped operations, public-by-design fields.
 
-use apileak::app;
-use apileak::demo::{DemoServer, Variant};
+use apileak::scan;
+use apileak_demo::{DemoServer, Variant};
 
 use crate::support::demo_config;
 
@@ -10,7 +10,7 @@ async fn skipped_operations_are_never_planned_and_typos_are_errors() {
     let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
     let mut config = demo_config(&server);
     config.exclude = vec!["GET /members/{memberId}".into(), "adminListMembers".into()];
-    let report = app::scan(&config).await.expect("scan");
+    let report = scan::run(&config).await.expect("scan");
     for skipped in ["/members/{memberId}", "/admin/members"] {
         assert!(
             report
@@ -30,7 +30,7 @@ async fn skipped_operations_are_never_planned_and_typos_are_errors() {
     );
 
     config.exclude = vec!["GET /no/such/path".into()];
-    let err = app::scan(&config).await.expect_err("typo");
+    let err = scan::run(&config).await.expect_err("typo");
     assert!(err.to_string().contains("matches no operation"), "{err}");
     assert_eq!(err.exit_code(), 2);
     server.shutdown().await;
@@ -44,7 +44,7 @@ async fn public_fields_are_not_personal_or_excessive() {
             f.check == "private-data-leakage" && f.path == "/classes/{classId}/leaderboard"
         })
     };
-    let before = app::scan(&demo_config(&server)).await.expect("scan");
+    let before = scan::run(&demo_config(&server)).await.expect("scan");
     assert!(
         leaderboard(&before),
         "the leaderboard leak is found by default"
@@ -53,7 +53,7 @@ async fn public_fields_are_not_personal_or_excessive() {
     // A team that shows names and cities on leaderboards by design says so.
     let mut config = demo_config(&server);
     config.public_fields = vec!["display_name".into(), "city".into(), "username".into()];
-    let after = app::scan(&config).await.expect("scan");
+    let after = scan::run(&config).await.expect("scan");
     assert!(!leaderboard(&after));
     let excessive = after
         .findings
@@ -87,7 +87,7 @@ async fn explicit_object_ids_find_bola_where_harvesting_cannot() {
             .map(|f| f.check.clone())
             .collect::<Vec<_>>()
     };
-    let harvested_only = app::scan(&config).await.expect("scan");
+    let harvested_only = scan::run(&config).await.expect("scan");
     assert!(
         bola_on_workout(&harvested_only).is_empty(),
         "harvest cannot know B's workouts here: {:#?}",
@@ -99,7 +99,7 @@ async fn explicit_object_ids_find_bola_where_harvesting_cannot() {
         ("memberId".into(), vec!["2".into()]),
     ];
     let writes_before = server.write_request_count();
-    let listed = app::scan(&config).await.expect("scan");
+    let listed = scan::run(&config).await.expect("scan");
     assert_eq!(bola_on_workout(&listed), ["bola-read"]);
     assert_eq!(
         server.write_request_count(),
@@ -111,7 +111,7 @@ async fn explicit_object_ids_find_bola_where_harvesting_cannot() {
     config.exec.allow_writes = true;
     config.exclude.push("POST /workouts".into());
     config.objects.user_b = vec![("workoutId".into(), vec!["103".into(), "104".into()])];
-    let writable = app::scan(&config).await.expect("scan");
+    let writable = scan::run(&config).await.expect("scan");
     let writes: Vec<String> = writable
         .findings
         .iter()

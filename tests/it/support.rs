@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use apileak::config::{Gate, Outputs, ScanConfig, SpecSource};
-use apileak::demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML};
+use apileak::config::{Gate, ScanConfig, SpecSource};
 use apileak::exec::ExecSettings;
 use apileak::identity::{Apply, Credential, Identity, LoginFlow, Role, TokenSource};
+use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML};
 
 /// `../shared` (or `$APILEAK_SHARED_DIR`). Panics loudly when missing: a test that needs the
 /// shared schemas must never pass without them.
@@ -41,7 +41,6 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
             .into(),
         admin: None,
         gate: Gate::default(),
-        outputs: Outputs::default(),
         exec: ExecSettings {
             concurrency: 4,
             timeout: std::time::Duration::from_secs(10),

@@ -21,7 +21,7 @@ use super::policy::{self, Variant};
 use super::{handlers, jwt};
 
 /// The demo API's OpenAPI description (the same for both variants).
-pub const SPEC_YAML: &str = include_str!("../../fixtures/demo/openapi.yaml");
+pub const SPEC_YAML: &str = include_str!("../../../fixtures/demo/openapi.yaml");
 
 /// Where [`SPEC_YAML`] lives, relative to the repository root.
 pub const SPEC_PATH: &str = "fixtures/demo/openapi.yaml";

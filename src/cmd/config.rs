@@ -1,0 +1,10 @@
+//! `apileak config schema`: the config file's JSON Schema.
+
+use super::Done;
+
+pub fn config_schema() -> Done {
+    Done {
+        stdout: format!("{}\n", crate::config_file::json_schema()),
+        code: 0,
+    }
+}

@@ -1,0 +1,104 @@
+//! `apileak demo` (serve the bundled leaky API on loopback, scan it as alice and bob, write
+//! every report) and `apileak demo-api` (serve it until interrupted).
+
+use std::path::PathBuf;
+
+use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
+
+use crate::cli::{DemoApiArgs, DemoArgs};
+use crate::config::{ConfigError, Gate, ScanConfig, SpecSource};
+use crate::error::AppError;
+use crate::identity::{Credential, Role};
+use crate::report::{self, Format};
+
+use super::Done;
+
+pub async fn demo(args: &DemoArgs) -> Result<Done, AppError> {
+    let variant = if args.patched {
+        Variant::Patched
+    } else {
+        Variant::Vulnerable
+    };
+    let server = DemoServer::start(variant).await.map_err(AppError::Demo)?;
+    tracing::info!(url = %server.base_url(), ?variant, "demo API started");
+    let header = |u: DemoUser| format!("Authorization: Bearer {}", server.token(u));
+    let config = ScanConfig {
+        spec: SpecSource::Embedded {
+            text: SPEC_YAML,
+            path: PathBuf::from(SPEC_PATH),
+        },
+        base_url: Some(crate::config::parse_base_url(&server.base_url())?),
+        user_a: Credential::parse(Role::UserA, &header(DemoUser::Alice))
+            .map_err(ConfigError::from)?
+            .into(),
+        user_b: Credential::parse(Role::UserB, &header(DemoUser::Bob))
+            .map_err(ConfigError::from)?
+            .into(),
+        admin: None,
+        gate: Gate {
+            fail_on: args.fail_on,
+            ..Default::default()
+        },
+        exec: crate::exec::ExecSettings {
+            concurrency: 8,
+            timeout: std::time::Duration::from_secs(10),
+            rate: 200,
+            // Our own throwaway server: the write-side checks run too.
+            allow_writes: true,
+            tls: crate::exec::TlsSettings::default(),
+        },
+        checks: Vec::new(),
+        shard: None,
+        exclude: Vec::new(),
+        include: Vec::new(),
+        me: None,
+        public_fields: Vec::new(),
+        objects: Default::default(),
+        sarif_anchor: None,
+    };
+    let halt = super::signals::watch();
+    let report = crate::scan::run_until(&config, &halt).await;
+    server.shutdown().await;
+    let report = report?;
+    let outputs: Vec<_> = Format::ALL
+        .iter()
+        .map(|f| (*f, args.out_dir.join(f.file_name())))
+        .collect();
+    super::scan::write(&report, &outputs)?;
+    Ok(Done {
+        stdout: format!(
+            "{}reports written to {}/\n",
+            report::render_human(&report),
+            args.out_dir.display()
+        ),
+        code: report.exit_code(false),
+    })
+}
+
+pub async fn demo_api(args: &DemoApiArgs) -> Result<Done, AppError> {
+    let variant = if args.patched {
+        Variant::Patched
+    } else {
+        Variant::Vulnerable
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
+    let server = DemoServer::start_on(variant, addr)
+        .await
+        .map_err(AppError::Demo)?;
+    // Printed on stderr: these are demo-only tokens, issued fresh at each start.
+    tracing::info!("demo API ({variant:?}) listening on {}", server.base_url());
+    // Erin has the admin role: the optional `--admin` identity.
+    for user in [DemoUser::Alice, DemoUser::Bob, DemoUser::Erin] {
+        tracing::info!(
+            "{}: Authorization: Bearer {}",
+            user.username(),
+            server.token(user)
+        );
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    Ok(Done {
+        stdout: String::new(),
+        code: 0,
+    })
+}

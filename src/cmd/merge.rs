@@ -1,0 +1,40 @@
+//! `apileak merge`: combine shard reports, apply the gate, write the outputs.
+
+use crate::cli::MergeArgs;
+use crate::error::AppError;
+use crate::report::{self, Report};
+
+use super::Done;
+
+pub fn merge(args: &MergeArgs) -> Result<Done, AppError> {
+    let mut reports = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            AppError::Usage(format!("failed to read report `{}`: {e}", path.display()))
+        })?;
+        let report: Report = serde_json::from_str(&text).map_err(|e| {
+            AppError::Usage(format!(
+                "`{}` is not an apileak JSON report: {e}",
+                path.display()
+            ))
+        })?;
+        reports.push(report);
+    }
+    let mut merged = report::merge_reports(reports).map_err(AppError::Usage)?;
+    merged.sort_findings();
+    let gate = crate::config::Gate::from_args(&args.output)?;
+    merged.fail_on = gate.fail_on;
+    for f in &mut merged.findings {
+        f.suppressed = None;
+    }
+    crate::findings::apply_suppressions(
+        &mut merged.findings,
+        gate.baseline.as_ref(),
+        gate.ignore.as_ref(),
+    );
+    super::scan::write(&merged, &super::scan::outputs(&args.output))?;
+    Ok(Done {
+        stdout: report::render_human(&merged),
+        code: merged.exit_code(args.output.report_only),
+    })
+}

@@ -1,0 +1,26 @@
+//! One module per subcommand. Each returns what to print on stdout and the exit code;
+//! `main` prints and exits.
+
+mod baseline;
+mod checks;
+mod config;
+#[cfg(feature = "demo")]
+mod demo;
+mod merge;
+mod scan;
+mod signals;
+
+pub use baseline::baseline;
+pub use checks::{checks_explain, checks_list};
+pub use config::config_schema;
+#[cfg(feature = "demo")]
+pub use demo::{demo, demo_api};
+pub use merge::merge;
+pub use scan::scan;
+
+/// What a subcommand leaves for `main`: text for stdout and the exit code.
+#[derive(Debug)]
+pub struct Done {
+    pub stdout: String,
+    pub code: i32,
+}

@@ -1,0 +1,68 @@
+//! Stage 3, inventories: who each user is and what each owns, learned as that user; the
+//! health canary that re-reads it; and (`--allow-writes`) the objects the scan creates.
+
+use crate::config::ScanConfig;
+use crate::exec::{HaltReason, Stage};
+use crate::harvest::{self, Health, Inventory};
+use crate::identity::Role;
+
+use super::Session;
+
+pub struct Inventories {
+    pub session: Session,
+    pub user_a: Inventory,
+    pub user_b: Inventory,
+    pub health: Health,
+}
+
+/// Harvests both users, verifies the identities still hold, creates objects to write to.
+pub(super) async fn harvest(session: Session, config: &ScanConfig) -> Inventories {
+    let Session { targets, exec, .. } = &session;
+    let (api, base) = (&targets.api, &targets.base_url);
+    exec.enter(Stage::Harvest);
+    let (mut user_a, mut user_b) = tokio::join!(
+        harvest::harvest(api, exec, base, Role::UserA),
+        harvest::harvest(api, exec, base, Role::UserB)
+    );
+    let health = Health::new(api, base, &session.preflight, [&user_a, &user_b]);
+    if let Err(change) = health.verify(exec, "after the harvest").await {
+        exec.halt()
+            .stop(HaltReason::TargetFailed { message: change });
+    }
+    // After the read-only harvest, so what other checks learn is the same with or without
+    // writes; only checks that write to them make the scan create anything.
+    if config.exec.allow_writes
+        && !exec.halt().is_stopped()
+        && targets.checks.iter().any(|c| c.writes_created_objects())
+    {
+        exec.enter(Stage::Create);
+        harvest::create_objects(api, exec, base, &mut user_b).await;
+    }
+    add_explicit_objects(&mut user_a, &config.objects.user_a, false);
+    add_explicit_objects(
+        &mut user_b,
+        &config.objects.user_b,
+        config.exec.allow_writes,
+    );
+    Inventories {
+        session,
+        user_a,
+        user_b,
+        health,
+    }
+}
+
+/// Adds the object IDs the user listed to a harvested inventory: owned, and with `writable`
+/// (user B with writes allowed) also created, after the scan's own creations.
+fn add_explicit_objects(inv: &mut Inventory, objects: &[(String, Vec<String>)], writable: bool) {
+    for (param, ids) in objects {
+        for id in ids {
+            tracing::info!(identity = %inv.role, param, id, "object listed in the config file");
+            if writable {
+                inv.add_created(param, id.clone());
+            } else {
+                inv.add_owned(param, id.clone());
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The scan pipeline, one stage per module, each a function from the previous stage's value
+//! to its own: targets → session → inventories → plan → outcomes → report.
+
+mod inventories;
+mod outcomes;
+mod pipeline;
+mod planning;
+mod session;
+mod targets;
+mod verdicts;
+
+pub use inventories::Inventories;
+pub use outcomes::Outcomes;
+pub use pipeline::{run, run_until};
+pub use planning::ScanPlan;
+pub use session::Session;
+pub use targets::Targets;

@@ -1,0 +1,130 @@
+//! Stage 5, outcomes: the plan's probes sent (with the health canary between chunks), every
+//! write undone, and each plan entry given its own exchanges.
+
+use std::sync::Arc;
+
+use crate::checks::Planned;
+use crate::exec::{Exchange, ExecStats, Executor, HaltReason, ProbeRequest, Stage};
+use crate::harvest::Health;
+
+use super::ScanPlan;
+
+/// The exchanges of one probe: one per request, in order.
+pub(crate) type ProbeExchanges = Vec<Arc<Exchange>>;
+
+pub struct Outcomes {
+    pub plan: ScanPlan,
+    /// Per plan entry, per probe: what came back. Entries without probes have none.
+    pub exchanges: Vec<Vec<ProbeExchanges>>,
+    /// Writes that could not be undone.
+    pub left_behind: Vec<String>,
+    pub stats: ExecStats,
+    /// Distinct (method, URL) pairs the probes requested.
+    pub scanned: Vec<(String, String)>,
+}
+
+/// Probe requests between two health checks, about: small enough to name the culprit when
+/// an identity breaks, large enough that the canary's own requests stay a few percent.
+const CANARY_EVERY: usize = 50;
+
+/// Share of requests that may fail in transport (no HTTP answer) before a scan counts as
+/// not having tested the API: 5%, and at least [`MIN_TRANSPORT_FAILURES`].
+const MAX_TRANSPORT_FAILURE_PERCENT: u64 = 5;
+const MIN_TRANSPORT_FAILURES: u64 = 3;
+
+/// Sends every probe, re-verifies the identities, undoes the writes.
+pub(super) async fn send(plan: ScanPlan) -> Outcomes {
+    let session = &plan.inventories.session;
+    let exec = &session.exec;
+    let mut owners = Vec::new();
+    let mut groups = Vec::new();
+    for (i, entry) in plan.plan.entries.iter().enumerate() {
+        if let Planned::Probes(probes) = &entry.planned {
+            for probe in probes {
+                owners.push(i);
+                groups.push(probe.requests.clone());
+            }
+        }
+    }
+    let scanned: Vec<(String, String)> = groups
+        .iter()
+        .flatten()
+        .map(|r| (r.method.to_string(), r.url.to_string()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    exec.enter(Stage::Probes);
+    let sent = send_watched(exec, &plan.inventories.health, groups).await;
+    let halt = exec.halt();
+    if !halt.is_stopped()
+        && let Err(change) = plan
+            .inventories
+            .health
+            .verify(exec, "after the probes")
+            .await
+    {
+        halt.stop(HaltReason::TargetFailed { message: change });
+    }
+    let left_behind = exec.undo_all().await;
+    let stats = exec.stats();
+    if !halt.is_stopped()
+        && let Some(share) = transport_failure(&stats)
+    {
+        halt.stop(HaltReason::TargetFailed { message: share });
+    }
+    let mut exchanges: Vec<Vec<ProbeExchanges>> = vec![Vec::new(); plan.plan.entries.len()];
+    for (owner, got) in owners.into_iter().zip(sent) {
+        exchanges[owner].push(got);
+    }
+    Outcomes {
+        plan,
+        exchanges,
+        left_behind,
+        stats,
+        scanned,
+    }
+}
+
+/// Sends the probe groups in chunks with the health canary in between; once the scan has
+/// stopped (interrupt, failed canary, dead target), the rest come back unsent. One result
+/// per group, in order.
+async fn send_watched(
+    exec: &Executor,
+    health: &Health,
+    groups: Vec<Vec<ProbeRequest>>,
+) -> Vec<ProbeExchanges> {
+    let mut out = Vec::with_capacity(groups.len());
+    let mut chunk = Vec::new();
+    let mut requests = 0;
+    let total = groups.len();
+    for (i, group) in groups.into_iter().enumerate() {
+        requests += group.len();
+        chunk.push(group);
+        if requests < CANARY_EVERY && i + 1 < total {
+            continue;
+        }
+        out.extend(exec.send_groups(std::mem::take(&mut chunk)).await);
+        requests = 0;
+        if !exec.halt().is_stopped()
+            && i + 1 < total
+            && let Err(change) = health.verify(exec, "during the probes").await
+        {
+            exec.halt()
+                .stop(HaltReason::TargetFailed { message: change });
+        }
+    }
+    out
+}
+
+/// Why the scan's transport failures make it untrustworthy, if they do.
+fn transport_failure(stats: &ExecStats) -> Option<String> {
+    let failed = stats.transport_errors;
+    (failed >= MIN_TRANSPORT_FAILURES
+        && failed * 100 > stats.requests * MAX_TRANSPORT_FAILURE_PERCENT)
+        .then(|| {
+            format!(
+                "too many requests got no response to call the API tested (more than {MAX_TRANSPORT_FAILURE_PERCENT}%): {}",
+                stats.transport_summary().unwrap_or_default()
+            )
+        })
+}

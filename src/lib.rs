@@ -15,6 +15,7 @@ pub mod harvest;
 pub mod identity;
 pub mod model;
 pub mod plan;
+pub mod probe;
 pub mod report;
 pub mod scan;
 pub mod spec;

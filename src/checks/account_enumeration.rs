@@ -12,9 +12,9 @@ use super::login::{
     WRONG_PASSWORD, failed_login, is_the_login_operation, login_name, login_shape, nonexistent_like,
 };
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::Exchange;
 use crate::findings::{Confidence, Finding, Match};
 use crate::model::Operation;
+use crate::probe::Exchange;
 
 /// Keys whose values differ between any two responses (times, request and trace IDs).
 const VOLATILE_KEYS: &[&str] = &[
@@ -222,9 +222,9 @@ fn excerpt(ex: &Exchange) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::ProbeRequest;
     use crate::identity::Role;
     use crate::model::HttpMethod;
+    use crate::probe::ProbeRequest;
     use serde_json::json;
 
     fn answer(name: &str, status: u16, body: serde_json::Value) -> Exchange {

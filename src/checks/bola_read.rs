@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use super::judge::{distinctive_values, shared_values};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding};
-use crate::harvest::fill_path;
 use crate::identity::Role;
 use crate::model::Operation;
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 /// Probes per operation: two of B's objects are enough to prove a pattern.
 const MAX_PROBES: usize = 2;

@@ -18,11 +18,12 @@ use url::Url;
 use super::judge::{is_distinctive, leaves};
 use super::writes::{NEEDS_WRITES, delete_of, read_back};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match, fingerprint};
-use crate::harvest::{created_slot, fill_path, synthesise, text_property};
 use crate::identity::Role;
+use crate::model::created_slot;
 use crate::model::{HttpMethod, Operation, SchemaKind};
+use crate::probe::{Exchange, ProbeRequest, join_url};
+use crate::probe::{fill_path, synthesise, text_property};
 
 /// Values of B's object kept as evidence of whose object it was.
 const MAX_OWNER_MATCHES: usize = 5;

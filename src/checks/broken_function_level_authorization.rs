@@ -15,11 +15,11 @@ use std::sync::Arc;
 
 use super::judge::{has_data, is_distinctive, leaves, shared_values};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe, is_admin_operation};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::harvest::fill_path;
 use crate::identity::Role;
 use crate::model::Operation;
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 /// Values quoted as evidence when user B's own record is not among them.
 const MAX_OTHER_VALUES: usize = 8;
@@ -302,6 +302,7 @@ mod tests {
         };
         let cx = PlanCx {
             api: &api,
+            me: crate::harvest::identity_operation(&api),
             base_url: &base,
             user_a: &a,
             user_b: &b,
@@ -350,6 +351,7 @@ mod tests {
         let settings = CheckSettings::default();
         let cx = PlanCx {
             api: &api,
+            me: crate::harvest::identity_operation(&api),
             base_url: &base,
             user_a: &a,
             user_b: &b,

@@ -12,11 +12,10 @@ use std::sync::Arc;
 
 use super::judge::{has_data, shared_values};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding};
-use crate::harvest::find_me_operation;
 use crate::identity::{Forge, Role, WEAK_KEYS};
-use crate::model::{Api, HttpMethod, Operation};
+use crate::model::Operation;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 /// Most keys derived from the API's title: its name is a classic choice of signing key.
 const MAX_TITLE_KEYS: usize = 6;
@@ -31,7 +30,10 @@ impl Check for BrokenTokenValidation {
     }
 
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned {
-        if !anchor_operation(cx.api).is_some_and(|a| a.method == op.method && a.path == op.path) {
+        if !cx
+            .me
+            .is_some_and(|a| a.method == op.method && a.path == op.path)
+        {
             return Planned::NotApplicable;
         }
         let url = join_url(cx.base_url, &op.path, &super::query_examples(op));
@@ -99,18 +101,6 @@ impl Check for BrokenTokenValidation {
             message,
         ))
     }
-}
-
-/// The operation every forgery is sent to: who-am-I answers are the clearest proof of whose
-/// session a token opened.
-fn anchor_operation(api: &Api) -> Option<&Operation> {
-    find_me_operation(api).or_else(|| {
-        api.operations.iter().find(|op| {
-            op.method == HttpMethod::Get
-                && op.requires_auth()
-                && op.parameters.iter().all(|p| !p.required)
-        })
-    })
 }
 
 /// What to forge: a garbage token always; the JWT forgeries only when A's token is a JWT.

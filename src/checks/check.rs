@@ -5,14 +5,17 @@ use std::sync::Arc;
 use url::Url;
 
 use super::CheckMeta;
-use crate::exec::{Exchange, ProbeRequest};
 use crate::findings::Finding;
 use crate::harvest::Inventory;
 use crate::model::{Api, Operation};
+use crate::probe::{Exchange, ProbeRequest};
 
 /// What planning needs: the model, the base URL, what harvesting learned and the settings.
 pub struct PlanCx<'a> {
     pub api: &'a Api,
+    /// The operation that proves who the caller is (the "me" operation, else a secured read
+    /// without parameters): found once per scan, the same the preflight used.
+    pub me: Option<&'a Operation>,
     pub base_url: &'a Url,
     pub user_a: &'a Inventory,
     pub user_b: &'a Inventory,

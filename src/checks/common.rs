@@ -1,9 +1,9 @@
 //! Building a `Finding` with its evidence, as every check does.
 
-use crate::exec::Exchange;
 use crate::findings::{Confidence, Evidence, Finding, Match, fingerprint};
 use crate::identity::{REDACTED, Role};
 use crate::model::Operation;
+use crate::probe::Exchange;
 
 /// Response bytes we keep as evidence.
 const EXCERPT_CHARS: usize = 2000;

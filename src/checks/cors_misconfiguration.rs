@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match, Severity};
-use crate::harvest::{fill_path, find_me_operation};
 use crate::identity::Role;
 use crate::model::{HttpMethod, Operation};
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 /// An origin no deployment allows on purpose: `.invalid` can never resolve (RFC 2606).
 pub(crate) const EVIL_ORIGIN: &str = "https://evil.apileak.invalid";
@@ -127,7 +127,7 @@ fn target_operation<'a>(cx: &PlanCx<'a>) -> Option<&'a Operation> {
             && super::unfillable_query(op).is_none()
             && cx.user_a.fill_any(op).is_some()
     };
-    find_me_operation(cx.api)
+    cx.me
         .filter(usable)
         .or_else(|| cx.api.operations.iter().find(usable))
 }

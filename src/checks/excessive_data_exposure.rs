@@ -22,11 +22,13 @@ use super::judge::{is_distinctive, is_error_shaped, normalise_key, shared_values
 use super::reach::fillings_without_b;
 use super::sensitivity::{Sensitivity, mask, sensitivity};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match, Severity};
-use crate::harvest::{Inventory, fill_path, record_id, record_owners, records};
+use crate::harvest::Inventory;
 use crate::identity::Role;
 use crate::model::{HttpMethod, Operation, Schema, SchemaKind};
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
+use crate::values::records::{record_id, record_owners, records};
 
 /// URLs per operation read with A's own or seen IDs.
 const MAX_OWN_URLS: usize = 2;

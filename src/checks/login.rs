@@ -4,10 +4,10 @@
 use serde_json::{Map, Value};
 
 use super::PlanCx;
-use crate::exec::{ProbeRequest, join_url};
 use crate::harvest::Inventory;
 use crate::identity::Role;
 use crate::model::{Api, HttpMethod, Operation, SchemaKind};
+use crate::probe::{ProbeRequest, join_url};
 
 /// Last path segments (normalised) that name a password login.
 const LOGIN_SEGMENTS: &[&str] = &[

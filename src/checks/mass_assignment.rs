@@ -17,11 +17,12 @@ use url::Url;
 use super::judge::normalise_key;
 use super::writes::{NEEDS_WRITES, read_back};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::harvest::{Inventory, fill_path, find_me_operation};
+use crate::harvest::Inventory;
 use crate::identity::Role;
 use crate::model::{HttpMethod, Operation, SchemaKind};
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 use crate::values::params::scalar_text;
 
 /// Sent to every target: the privilege flags frameworks most often bind blindly.
@@ -194,7 +195,7 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
         return Ok(None);
     }
     let params = op.path_param_names();
-    let is_me = params.is_empty() && find_me_operation(cx.api).is_some_and(|me| me.path == op.path);
+    let is_me = params.is_empty() && cx.me.is_some_and(|me| me.path == op.path);
     let by_principal =
         !params.is_empty() && params.iter().all(|p| Inventory::is_principal_param(p));
     if !is_me && !by_principal {
@@ -393,6 +394,7 @@ mod tests {
         };
         let cx = PlanCx {
             api: &api,
+            me: crate::harvest::identity_operation(&api),
             base_url: &base,
             user_a: &a,
             user_b: &b,

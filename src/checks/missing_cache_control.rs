@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use super::judge::{distinctive_values, has_data, shared_values};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe, is_admin_operation};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::harvest::{fill_path, find_me_operation};
 use crate::identity::Role;
 use crate::model::{HttpMethod, Operation};
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 /// Operations read, at most: enough to show the pattern, cheap because most are cached.
 const MAX_OPERATIONS: usize = 8;
@@ -53,7 +53,7 @@ impl Check for MissingCacheControl {
         exchanges: &[Arc<Exchange>],
         cx: &PlanCx<'_>,
     ) -> Option<Finding> {
-        let me_id = find_me_operation(cx.api).map(|m| m.id.as_str());
+        let me_id = cx.me.map(|m| m.id.as_str());
         let personal = personal_values(cx);
         let targets = targets(cx);
         let mut offenders: Vec<(&Operation, &Arc<Exchange>, Vec<Match>)> = Vec::new();
@@ -104,7 +104,7 @@ impl Check for MissingCacheControl {
 /// User A's authenticated reads of A's own data, "me" first; pure, so `evaluate` can pair them
 /// with the exchanges again.
 fn targets<'a>(cx: &PlanCx<'a>) -> Vec<(&'a Operation, url::Url)> {
-    let me = find_me_operation(cx.api);
+    let me = cx.me;
     let others = cx
         .api
         .operations

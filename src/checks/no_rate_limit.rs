@@ -10,9 +10,9 @@ use super::login::{
     failed_login, is_the_login_operation, login_name, login_shape, nonexistent_like,
 };
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::Exchange;
 use crate::findings::{Confidence, Finding};
 use crate::model::Operation;
+use crate::probe::Exchange;
 
 /// Failed logins in the burst. Above the 3–10 failures after which OWASP's authentication
 /// guidance expects throttling or lockout, so a working limit shows up; far below anything
@@ -107,11 +107,11 @@ fn is_rate_limit_header(name: &str) -> bool {
 mod tests {
     use super::*;
     use crate::checks::CheckSettings;
-    use crate::exec::ProbeRequest;
     use crate::findings::Severity;
     use crate::harvest::Inventory;
     use crate::identity::Role;
     use crate::model::{Api, HttpMethod};
+    use crate::probe::ProbeRequest;
 
     fn check() -> NoRateLimit {
         NoRateLimit {
@@ -171,6 +171,7 @@ mod tests {
         let settings = CheckSettings::default();
         let cx = PlanCx {
             api: &api,
+            me: crate::harvest::identity_operation(&api),
             base_url: &base,
             user_a: &a,
             user_b: &b,
@@ -219,6 +220,7 @@ mod tests {
         let settings = CheckSettings::default();
         let cx = PlanCx {
             api: &api,
+            me: crate::harvest::identity_operation(&api),
             base_url: &base,
             user_a: &a,
             user_b: &b,

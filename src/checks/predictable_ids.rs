@@ -19,11 +19,13 @@ use super::judge::{has_data, is_distinctive, is_error_shaped, leaves, normalise_
 use super::reach::fillings_without_b;
 use super::sensitivity::{Sensitivity, mask, sensitivity};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::harvest::{Inventory, fill_path, profile_is_public, record_id, record_owners, records};
+use crate::harvest::Inventory;
 use crate::identity::Role;
 use crate::model::{Api, HttpMethod, Operation, ParamLocation};
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
+use crate::values::records::{profile_is_public, record_id, record_owners, records};
 
 /// Neighbouring IDs probed per operation; each is read as user A and anonymously, so at most
 /// eight new requests (A's own read, the reference, is the harvest's, from the cache).
@@ -501,6 +503,7 @@ mod tests {
         let settings = crate::checks::CheckSettings::default();
         let cx = PlanCx {
             api: &api,
+            me: crate::harvest::identity_operation(&api),
             base_url: &base,
             user_a: &a,
             user_b: &b,

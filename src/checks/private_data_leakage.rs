@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use super::reach::fillings_without_b;
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::harvest::{Canary, fill_path};
+use crate::harvest::Canary;
 use crate::identity::Role;
 use crate::model::{HttpMethod, Operation, ParamLocation};
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 /// Distinct URLs per operation; each is read as anonymous and as user A.
 const MAX_URLS: usize = 4;

@@ -4,8 +4,9 @@
 //! `bola-read`; the data-exposure checks look for B's data (and undeclared fields) everywhere
 //! else: A's own objects, objects A has seen, the spec's examples.
 
-use crate::harvest::{Inventory, example_for};
+use crate::harvest::Inventory;
 use crate::model::Operation;
+use crate::values::params::example_for;
 
 /// Path fillings for `op` from A's own IDs, then IDs A has seen, then the spec's example,
 /// never one of B's own IDs (unless A owns it too). The first filling uses the first candidate

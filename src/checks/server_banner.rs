@@ -8,11 +8,10 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::harvest::find_me_operation;
 use crate::identity::Role;
 use crate::model::Operation;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 /// Headers that carry a product banner (`nginx/1.25.3`, `PHP/8.1.2`).
 const PRODUCT_HEADERS: &[&str] = &["server", "x-powered-by"];
@@ -37,7 +36,7 @@ impl Check for ServerBanner {
 
     fn plan_api(&self, cx: &PlanCx<'_>) -> Planned {
         // The preflight already asked the "me" operation anonymously: usually a cache hit.
-        let path = find_me_operation(cx.api).map_or("/", |op| op.path.as_str());
+        let path = cx.me.map_or("/", |op| op.path.as_str());
         let url = join_url(cx.base_url, path, &[]);
         Planned::Probes(vec![Probe {
             requests: vec![ProbeRequest::get(Role::Anonymous, url)],

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use super::judge::{has_data, shared_values};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::Finding;
-use crate::harvest::fill_path;
 use crate::identity::Role;
 use crate::model::Operation;
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 pub(crate) struct UnauthenticatedAccess {
     pub(crate) meta: CheckMeta,

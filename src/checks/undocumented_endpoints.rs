@@ -16,10 +16,10 @@ use url::Url;
 
 use super::judge::{has_data, is_distinctive, leaves, normalise_key};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
 use crate::identity::{Role, is_mask};
 use crate::model::{Api, HttpMethod, Operation, SourceLocation};
+use crate::probe::{Exchange, ProbeRequest, join_url};
 use crate::vocab::is_secret_key;
 
 /// A path no API serves on purpose: what the target answers here is its "not a route" answer.

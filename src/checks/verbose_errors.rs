@@ -11,11 +11,11 @@ use regex::Regex;
 
 use super::judge::leaves;
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
-use crate::exec::{Exchange, ProbeRequest, join_url};
 use crate::findings::{Confidence, Finding, Match};
-use crate::harvest::fill_path;
 use crate::identity::Role;
 use crate::model::{Operation, ParamLocation, Parameter, SchemaKind};
+use crate::probe::fill_path;
+use crate::probe::{Exchange, ProbeRequest, join_url};
 
 /// A string no integer, number, boolean, UUID or date parser accepts; the quotes and `<` also
 /// shake loose SQL and template errors where the value reaches a query unparsed.

@@ -15,11 +15,12 @@ use tokio::sync::{Mutex, OnceCell, Semaphore};
 use url::Url;
 
 use super::stats::{Counters, ExecStats, Stage};
-use super::{CurlAuth, Exchange, Halt, HaltReason, ProbeRequest};
+use super::{Halt, HaltReason};
 use crate::identity::{
     Apply, Credential, Identity, LoginError, LoginFlow, Redactor, Role, forge_token, jwt_expiry,
 };
 use crate::model::{HttpMethod, ParamLocation};
+use crate::probe::{CurlAuth, Exchange, ProbeRequest, join_url};
 
 /// Bodies beyond this are cut: evidence needs the start, not megabytes.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -831,19 +832,6 @@ fn method(m: HttpMethod) -> reqwest::Method {
     }
 }
 
-/// Joins the base URL (which may carry a base path like `/api`) and a filled path template.
-pub(crate) fn join_url(base: &Url, path: &str, query: &[(String, String)]) -> Url {
-    let mut url = base.clone();
-    let base_path = base.path().trim_end_matches('/');
-    url.set_path(&format!("{base_path}{path}"));
-    url.set_query(None);
-    if !query.is_empty() {
-        url.query_pairs_mut()
-            .extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    }
-    url
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -880,14 +868,5 @@ mod tests {
             assert_eq!(expired, want, "exp {exp} vs now {now}");
         }
         assert_eq!(slot.current().map(|(_, g, _)| g), Some(2));
-    }
-
-    #[test]
-    fn join_keeps_base_path() {
-        let base = Url::parse("http://h:8080/api/").expect("url");
-        let u = join_url(&base, "/users/7", &[("q".into(), "a b".into())]);
-        assert_eq!(u.as_str(), "http://h:8080/api/users/7?q=a+b");
-        let root = Url::parse("http://h").expect("url");
-        assert_eq!(join_url(&root, "/x", &[]).as_str(), "http://h/x");
     }
 }

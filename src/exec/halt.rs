@@ -8,8 +8,8 @@
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use crate::exec::ProbeRequest;
 use crate::model::HttpMethod;
+use crate::probe::ProbeRequest;
 
 /// Why a scan stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

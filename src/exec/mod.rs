@@ -2,15 +2,12 @@
 //! per-request timeouts, and records what came back as `Exchange`s (transport errors are data).
 
 mod client;
-mod exchange;
 mod fetch;
 mod halt;
 mod stats;
 mod tls;
 
-pub(crate) use client::join_url;
 pub use client::{ExecError, ExecSettings, Executor, MAX_FAILURES_IN_A_ROW};
-pub use exchange::{CurlAuth, Exchange, ProbeRequest, Undo};
 pub use fetch::{MAX_SPEC_BYTES, fetch_spec};
 pub use halt::{Halt, HaltReason, UndoEntry, UndoJournal};
 pub use stats::{ExecStats, Stage, StageStats};

@@ -4,9 +4,10 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::values::judge::{is_distinctive, leaves, normalise_key};
+use crate::values::records::profile_is_public;
 use crate::values::sensitivity::{Sensitivity, sensitivity, words};
 
 /// Keys whose values are categories many users share (`role: member`, `locale: en-GB`).
@@ -155,21 +156,6 @@ fn is_id_key(key: &str) -> bool {
         w.last().map(String::as_str),
         Some("id" | "ids" | "uuid" | "guid" | "uid")
     )
-}
-
-/// Whether the record says its profile is public (`private: false`, `is_public: true`,
-/// `visibility: "public"`).
-pub(crate) fn profile_is_public(record: &Map<String, Value>) -> bool {
-    record
-        .iter()
-        .any(|(k, v)| match (normalise_key(k).as_str(), v) {
-            ("private" | "isprivate" | "hidden" | "ishidden", Value::Bool(b)) => !b,
-            ("public" | "ispublic", Value::Bool(b)) => *b,
-            ("visibility" | "profilevisibility", Value::String(s)) => {
-                s.eq_ignore_ascii_case("public")
-            }
-            _ => false,
-        })
 }
 
 fn is_email(v: &str) -> bool {

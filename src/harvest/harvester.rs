@@ -11,13 +11,15 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::Inventory;
-use super::inventory::fill_path;
-use crate::exec::{Executor, ProbeRequest, join_url};
+use crate::exec::Executor;
 use crate::identity::Role;
 use crate::model::{Api, HttpMethod, Operation};
+use crate::probe::fill_path;
+use crate::probe::{ProbeRequest, join_url};
 use crate::values::judge::normalise_key;
 use crate::values::params::scalar_text;
 use crate::values::params::unfillable_query;
+use crate::values::records::{record_id, record_owners, records};
 
 /// Last path segments (or operationIds) of "who am I" operations.
 const ME_SEGMENTS: &[&str] = &[
@@ -34,8 +36,6 @@ const ME_IDS: &[&str] = &[
     "getauthenticated",
     "getself",
 ];
-/// Fields that hold a record's own ID, in order of preference.
-const ID_FIELDS: &[&str] = &["id", "userid", "memberid", "accountid", "uuid", "uid"];
 /// Rounds of following IDs into further requests (`/me` → `/members/2/workouts` → …).
 const ROUNDS: usize = 3;
 /// Harvest requests per user, at most.
@@ -61,16 +61,6 @@ pub fn find_me_operation(api: &Api) -> Option<&Operation> {
                     .is_some_and(|s| ME_SEGMENTS.contains(&s.to_ascii_lowercase().as_str()))
             })
         })
-}
-
-/// The ID of a record (its `id`, or a similar field).
-pub(crate) fn record_id(record: &Value) -> Option<String> {
-    let map = record.as_object()?;
-    ID_FIELDS.iter().find_map(|want| {
-        map.iter()
-            .find(|(k, _)| normalise_key(k) == *want)
-            .and_then(|(_, v)| scalar_text(v))
-    })
 }
 
 /// Learns what `role` owns by calling read operations as that user.
@@ -148,48 +138,9 @@ fn last_literal(path: &str) -> Option<&str> {
         .find(|s| !s.is_empty() && !s.starts_with('{'))
 }
 
-/// Records from a response: the elements of a list, of a `{"data": [...]}` wrapper, or the
-/// object itself.
-pub(crate) fn records(body: &Value) -> Vec<&Map<String, Value>> {
-    match body {
-        Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
-        Value::Object(map) => {
-            let lists: Vec<&Vec<Value>> = map
-                .values()
-                .filter_map(Value::as_array)
-                .filter(|a| a.iter().any(Value::is_object))
-                .collect();
-            match lists.as_slice() {
-                [one] if map.len() <= 4 => one.iter().filter_map(Value::as_object).collect(),
-                _ => vec![map],
-            }
-        }
-        _ => Vec::new(),
-    }
-}
-
 /// Does this record name `principal` as its owner?
 fn names_owner(record: &Map<String, Value>, principal: &str) -> bool {
     record_owners(record).iter().any(|o| o == principal)
-}
-
-/// The principals a record names as its owner (`member_id: 2`, `owner: {"id": 2}`), as text.
-pub(crate) fn record_owners(record: &Map<String, Value>) -> Vec<String> {
-    record
-        .iter()
-        .filter_map(|(k, v)| {
-            let key_is_owner = normalise_key(k) != "id" && Inventory::is_principal_param(k);
-            match v {
-                Value::Object(nested)
-                    if key_is_owner || Inventory::is_principal_param(&format!("{k}id")) =>
-                {
-                    nested.get("id").and_then(scalar_text)
-                }
-                _ if key_is_owner => scalar_text(v),
-                _ => None,
-            }
-        })
-        .collect()
 }
 
 /// Which path parameters a record's `id` fills: the op's own trailing `{param}`, or the

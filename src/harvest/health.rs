@@ -6,9 +6,10 @@
 use url::Url;
 
 use super::{Inventory, PreflightEntry};
-use crate::exec::{Executor, ProbeRequest, Stage, join_url};
+use crate::exec::{Executor, Stage};
 use crate::identity::Role;
 use crate::model::Api;
+use crate::probe::{ProbeRequest, join_url};
 
 /// How many of the requests sent before a change a message names.
 const NAMED: usize = 20;
@@ -103,7 +104,7 @@ impl Health {
                     w.role, w.label
                 )),
                 Some(_) => w.principal.as_ref().and_then(|was| {
-                    let now = ex.json.as_ref().and_then(super::record_id);
+                    let now = ex.json.as_ref().and_then(crate::values::records::record_id);
                     (now.as_ref() != Some(was)).then(|| {
                         format!(
                             "{} is no longer the same principal: {} now names `{}` (was `{was}`)",

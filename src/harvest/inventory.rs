@@ -6,15 +6,9 @@ use serde_json::Value;
 
 use super::canary::{self, Canary};
 use crate::identity::Role;
-use crate::model::{Operation, ParamLocation};
+use crate::model::Operation;
 use crate::values::judge::{distinctive_values, normalise_key};
-use crate::values::params::scalar_text;
-
-/// Parameter names that name the user themself (`{userId}`, `{memberId}`…), normalised.
-const PRINCIPAL_STEMS: &[&str] = &[
-    "user", "member", "account", "owner", "profile", "customer", "person", "player", "athlete",
-    "author", "creator", "uid",
-];
+use crate::values::params::example_for;
 
 /// Most values we keep per parameter: enough to probe, few enough to stay cheap.
 const MAX_VALUES: usize = 8;
@@ -57,9 +51,7 @@ impl Inventory {
     }
 
     pub(crate) fn is_principal_param(name: &str) -> bool {
-        let n = normalise_key(name);
-        let stem = n.strip_suffix("id").unwrap_or(&n);
-        PRINCIPAL_STEMS.contains(&stem) || n == "me"
+        crate::values::records::is_principal_param(name)
     }
 
     pub(crate) fn add_owned(&mut self, param: &str, value: String) {
@@ -164,26 +156,6 @@ fn push_capped(values: &mut Vec<String>, value: String) {
     }
 }
 
-/// The spec's example for a path parameter, as text.
-pub(crate) fn example_for(op: &Operation, name: &str) -> Option<String> {
-    op.parameters
-        .iter()
-        .find(|p| p.location == ParamLocation::Path && p.name == name)
-        .and_then(|p| p.example.as_ref())
-        .and_then(scalar_text)
-}
-
-/// Fills a path template with values (percent-encoded).
-pub(crate) fn fill_path(template: &str, values: &[(String, String)]) -> String {
-    let mut path = template.to_owned();
-    for (name, value) in values {
-        let encoded: String =
-            url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
-        path = path.replace(&format!("{{{name}}}"), &encoded.replace('+', "%20"));
-    }
-    path
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,14 +165,5 @@ mod tests {
         assert!(Inventory::is_principal_param("userId"));
         assert!(Inventory::is_principal_param("member_id"));
         assert!(!Inventory::is_principal_param("workoutId"));
-    }
-
-    #[test]
-    fn fill_path_encodes() {
-        let p = fill_path(
-            "/a/{x}/b/{y}",
-            &[("x".into(), "1".into()), ("y".into(), "a b/c".into())],
-        );
-        assert_eq!(p, "/a/1/b/a%20b%2Fc");
     }
 }

@@ -3,7 +3,6 @@
 //! identities work before any probe, and (`--allow-writes` only) the objects the scan creates
 //! to test writes on. Feeds `plan/` and the checks.
 
-mod body;
 mod canary;
 mod create;
 mod harvester;
@@ -11,14 +10,9 @@ mod health;
 mod inventory;
 mod preflight;
 
-pub(crate) use body::{synthesise, text_property};
 pub use canary::Canary;
-pub(crate) use canary::profile_is_public;
 pub use create::create_objects;
-pub(crate) use create::created_slot;
 pub use harvester::{find_me_operation, harvest};
-pub(crate) use harvester::{record_id, record_owners, records};
 pub use health::Health;
 pub use inventory::Inventory;
-pub(crate) use inventory::{example_for, fill_path};
-pub use preflight::{PreflightEntry, PreflightError, preflight};
+pub use preflight::{PreflightEntry, PreflightError, identity_operation, preflight};

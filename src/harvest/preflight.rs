@@ -5,10 +5,11 @@ use serde_json::Value;
 use url::Url;
 
 use super::find_me_operation;
-use super::harvester::record_id;
-use crate::exec::{Executor, ProbeRequest, join_url};
+use crate::exec::Executor;
 use crate::identity::Role;
-use crate::model::{Api, HttpMethod};
+use crate::model::{Api, HttpMethod, Operation};
+use crate::probe::{ProbeRequest, join_url};
+use crate::values::records::record_id;
 
 /// What one identity's preflight request showed (printed and in every report).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -75,20 +76,26 @@ pub enum PreflightError {
     AnonymousAccepted { operation: String, status: u16 },
 }
 
+/// The operation that proves who a caller is: the "me" operation, else any secured read
+/// without required parameters. The preflight, the health canary and the checks all use this
+/// one.
+pub fn identity_operation(api: &Api) -> Option<&Operation> {
+    find_me_operation(api).or_else(|| {
+        api.operations.iter().find(|op| {
+            op.method == HttpMethod::Get
+                && op.requires_auth()
+                && op.parameters.iter().all(|p| !p.required)
+        })
+    })
+}
+
 /// Runs the preflight; `Ok` carries what was observed for the report.
 pub async fn preflight(
     api: &Api,
     exec: &Executor,
     base: &Url,
 ) -> Result<Vec<PreflightEntry>, PreflightError> {
-    // Prefer the "me" operation; else any secured read without parameters.
-    let op = find_me_operation(api).or_else(|| {
-        api.operations.iter().find(|op| {
-            op.method == HttpMethod::Get
-                && op.requires_auth()
-                && op.parameters.iter().all(|p| !p.required)
-        })
-    });
+    let op = identity_operation(api);
     // An unverified identity is never a clean scan: every verdict would rest on it.
     let Some(op) = op else {
         return Err(PreflightError::Unverified);

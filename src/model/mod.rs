@@ -2,10 +2,12 @@
 //! Built by `spec/`; consumed by `plan/`, `harvest/` and `checks/`.
 
 mod api;
+mod collections;
 mod fence;
 
 pub use api::{
     Api, BodyHints, HttpMethod, Operation, ParamLocation, Parameter, Schema, SchemaKind,
     SecurityRequirementItem, SecurityScheme, SecuritySchemeKind, SourceLocation,
 };
+pub(crate) use collections::{MAX_OBJECTS, collections, created_slot};
 pub use fence::{Fence, FenceError, NotSent, NotSentReason, classify, needs_allow_writes};

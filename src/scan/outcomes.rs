@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use crate::checks::Planned;
-use crate::exec::{Exchange, ExecStats, Executor, HaltReason, ProbeRequest, Stage};
+use crate::exec::{ExecStats, Executor, HaltReason, Stage};
 use crate::harvest::Health;
+use crate::probe::{Exchange, ProbeRequest};
 
 use super::ScanPlan;
 

@@ -21,6 +21,7 @@ impl ScanPlan {
         let targets = &self.inventories.session.targets;
         PlanCx {
             api: &targets.api,
+            me: crate::harvest::identity_operation(&targets.api),
             base_url: &targets.base_url,
             user_a: &self.inventories.user_a,
             user_b: &self.inventories.user_b,

@@ -3,4 +3,5 @@
 
 pub(crate) mod judge;
 pub(crate) mod params;
+pub(crate) mod records;
 pub(crate) mod sensitivity;

@@ -39,3 +39,12 @@ fn location_name(l: ParamLocation) -> &'static str {
         ParamLocation::Cookie => "cookie",
     }
 }
+
+/// The spec's example for a path parameter, as text.
+pub(crate) fn example_for(op: &Operation, name: &str) -> Option<String> {
+    op.parameters
+        .iter()
+        .find(|p| p.location == ParamLocation::Path && p.name == name)
+        .and_then(|p| p.example.as_ref())
+        .and_then(scalar_text)
+}

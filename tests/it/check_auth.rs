@@ -385,6 +385,7 @@ async fn no_rate_limit_burst_stays_within_its_cap() {
     let settings = CheckSettings::default();
     let cx = PlanCx {
         api,
+        me: apileak::harvest::identity_operation(api),
         base_url: &base,
         user_a: &user_a,
         user_b: &user_b,

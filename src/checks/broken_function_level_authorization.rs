@@ -272,6 +272,7 @@ mod tests {
                 cvss: 7.5,
                 summary: String::new(),
                 description: String::new(),
+                matrix: Default::default(),
             },
         }
     }

@@ -2,68 +2,6 @@
 
 use crate::findings::Severity;
 
-/// Every `checks/*.yml`, embedded. A test asserts each has a registered check and vice versa.
-const SOURCES: &[(&str, &str)] = &[
-    (
-        "account-enumeration",
-        include_str!("../../checks/account-enumeration.yml"),
-    ),
-    ("bola-read", include_str!("../../checks/bola-read.yml")),
-    ("bola-write", include_str!("../../checks/bola-write.yml")),
-    (
-        "broken-function-level-authorization",
-        include_str!("../../checks/broken-function-level-authorization.yml"),
-    ),
-    (
-        "broken-token-validation",
-        include_str!("../../checks/broken-token-validation.yml"),
-    ),
-    (
-        "cors-misconfiguration",
-        include_str!("../../checks/cors-misconfiguration.yml"),
-    ),
-    (
-        "excessive-data-exposure",
-        include_str!("../../checks/excessive-data-exposure.yml"),
-    ),
-    (
-        "mass-assignment",
-        include_str!("../../checks/mass-assignment.yml"),
-    ),
-    (
-        "missing-cache-control",
-        include_str!("../../checks/missing-cache-control.yml"),
-    ),
-    (
-        "no-rate-limit",
-        include_str!("../../checks/no-rate-limit.yml"),
-    ),
-    (
-        "predictable-ids",
-        include_str!("../../checks/predictable-ids.yml"),
-    ),
-    (
-        "private-data-leakage",
-        include_str!("../../checks/private-data-leakage.yml"),
-    ),
-    (
-        "server-banner",
-        include_str!("../../checks/server-banner.yml"),
-    ),
-    (
-        "unauthenticated-access",
-        include_str!("../../checks/unauthenticated-access.yml"),
-    ),
-    (
-        "undocumented-endpoints",
-        include_str!("../../checks/undocumented-endpoints.yml"),
-    ),
-    (
-        "verbose-errors",
-        include_str!("../../checks/verbose-errors.yml"),
-    ),
-];
-
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckMeta {
@@ -81,12 +19,34 @@ pub struct CheckMeta {
     /// Markdown with the sections What it checks / Why it matters / Example / Remediation /
     /// References.
     pub description: String,
+    /// The column of the HTML authorization matrix its cases go in (default `other`).
+    #[serde(default)]
+    pub matrix: MatrixColumn,
+}
+
+/// An attacker's point of view: the columns of the HTML authorization matrix, in order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatrixColumn {
+    /// No credentials.
+    Anonymous,
+    /// A forged or tampered token.
+    ForgedToken,
+    /// User A on user B's objects.
+    AOnB,
+    /// Guessing neighbouring IDs.
+    Enumeration,
+    /// Personal or extra data in answers.
+    PrivateData,
+    /// Everything else (function-level authorization, misconfiguration, …).
+    #[default]
+    Other,
 }
 
 /// Parses the embedded catalogue, sorted by id.
 pub fn catalogue() -> Result<Vec<CheckMeta>, String> {
-    let mut out = Vec::with_capacity(SOURCES.len());
-    for (file, text) in SOURCES {
+    let mut out = Vec::with_capacity(super::REGISTERED.len());
+    for (file, text, _) in super::REGISTERED {
         let meta: CheckMeta = yaml_serde::from_str(text)
             .map_err(|e| format!("built-in check file `checks/{file}.yml` is invalid: {e}"))?;
         if meta.id != *file {

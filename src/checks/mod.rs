@@ -1,29 +1,13 @@
 //! Checks: each plans probes for an operation and judges the exchanges that come back.
 //! Checks are synchronous and pure; they never send requests or print.
 
-mod account_enumeration;
-mod bola_read;
-mod bola_write;
-mod broken_function_level_authorization;
-mod broken_token_validation;
 mod check;
 mod classify;
 mod common;
-mod cors_misconfiguration;
-mod excessive_data_exposure;
 mod login;
-mod mass_assignment;
 mod meta;
-mod missing_cache_control;
-mod no_rate_limit;
-mod predictable_ids;
-mod private_data_leakage;
 mod reach;
 mod registry;
-mod server_banner;
-mod unauthenticated_access;
-mod undocumented_endpoints;
-mod verbose_errors;
 mod writes;
 
 pub(crate) use crate::values::params::{query_examples, unfillable_query};
@@ -32,5 +16,24 @@ pub use check::{Check, CheckSettings, PlanCx, Planned, Probe};
 pub(crate) use classify::{is_admin_operation, search_params};
 pub(crate) use common::finding;
 pub use login::find_login_operation;
-pub use meta::{CheckMeta, catalogue};
+pub use meta::{CheckMeta, MatrixColumn, catalogue};
 pub use registry::registry;
+
+registry::register_checks! {
+    "account-enumeration" => account_enumeration::AccountEnumeration,
+    "bola-read" => bola_read::BolaRead,
+    "bola-write" => bola_write::BolaWrite,
+    "broken-function-level-authorization" => broken_function_level_authorization::BrokenFunctionLevelAuthorization,
+    "broken-token-validation" => broken_token_validation::BrokenTokenValidation,
+    "cors-misconfiguration" => cors_misconfiguration::CorsMisconfiguration,
+    "excessive-data-exposure" => excessive_data_exposure::ExcessiveDataExposure,
+    "mass-assignment" => mass_assignment::MassAssignment,
+    "missing-cache-control" => missing_cache_control::MissingCacheControl,
+    "no-rate-limit" => no_rate_limit::NoRateLimit,
+    "predictable-ids" => predictable_ids::PredictableIds,
+    "private-data-leakage" => private_data_leakage::PrivateDataLeakage,
+    "server-banner" => server_banner::ServerBanner,
+    "unauthenticated-access" => unauthenticated_access::UnauthenticatedAccess,
+    "undocumented-endpoints" => undocumented_endpoints::UndocumentedEndpoints,
+    "verbose-errors" => verbose_errors::VerboseErrors,
+}

@@ -125,6 +125,7 @@ mod tests {
                 cvss: 5.3,
                 summary: String::new(),
                 description: String::new(),
+                matrix: Default::default(),
             },
         }
     }

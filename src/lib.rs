@@ -6,7 +6,6 @@ pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod config_file;
 mod error;
 pub mod exec;
 pub mod exit;

@@ -4,7 +4,7 @@ use super::Done;
 
 pub fn config_schema() -> Done {
     Done {
-        stdout: format!("{}\n", crate::config_file::json_schema()),
+        stdout: format!("{}\n", crate::config::json_schema()),
         code: 0,
     }
 }

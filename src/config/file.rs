@@ -9,7 +9,7 @@ use reqwest::header::HeaderName;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::config::ConfigError;
+use super::ConfigError;
 use crate::findings::Severity;
 use crate::identity::{
     ApiKey, Apply, Credential, Identity, LoginFlow, OAuth2Client, Role, TokenSource,

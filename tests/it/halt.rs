@@ -442,8 +442,27 @@ async fn interrupt_binary(
         .arg(dir.path().join("report.html"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let child = cmd.spawn().expect("spawn");
+    let mut child = cmd.spawn().expect("spawn");
     let pid = child.id().to_string();
+    // stderr is read as it comes: a second signal is sent only once the first was
+    // acknowledged (signals that arrive together are delivered as one).
+    let stderr_text = Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let stderr_text = Arc::clone(&stderr_text);
+        let mut pipe = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = std::io::Read::read(&mut pipe, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                stderr_text
+                    .lock()
+                    .expect("lock")
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
     let counter = server.write_counter();
     let deadline = Instant::now() + Duration::from_secs(30);
     while counter() < 3 && Instant::now() < deadline {
@@ -455,11 +474,19 @@ async fn interrupt_binary(
             .status()
             .expect("kill");
         assert!(status.success());
+        let acknowledged = format!("SIG{signal}: stopping");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !stderr_text.lock().expect("lock").contains(&acknowledged)
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
     }
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("wait"))
         .await
         .expect("join");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    reader.join().expect("stderr reader");
+    let stderr = stderr_text.lock().expect("lock").clone();
     let report = std::fs::read_to_string(&json_path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())

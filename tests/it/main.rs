@@ -1,5 +1,6 @@
 //! One integration-test binary (as ripgrep and nextest do): faster to build and link.
 
+mod architecture;
 mod check_auth;
 mod check_data;
 mod check_misc;

@@ -15,19 +15,8 @@ use super::{Check, CheckMeta, PlanCx, Planned, Probe};
 use crate::findings::{Confidence, Finding, Match};
 use crate::model::Operation;
 use crate::probe::Exchange;
+use crate::vocab::VOLATILE_KEYS;
 
-/// Keys whose values differ between any two responses (times, request and trace IDs).
-const VOLATILE_KEYS: &[&str] = &[
-    "timestamp",
-    "time",
-    "date",
-    "requestid",
-    "traceid",
-    "spanid",
-    "correlationid",
-    "nonce",
-    "instance",
-];
 /// Statuses that say the request's shape was refused before any account was looked up.
 const SHAPE_ERRORS: &[u16] = &[400, 415, 422];
 /// Placeholder for the submitted login name in a normalised answer.

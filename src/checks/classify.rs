@@ -2,23 +2,7 @@
 //! (an admin listing that leaks B's data is a function-level flaw, not a second leak).
 
 use crate::model::Operation;
-
-/// Words that mark administrative functions in paths, tags and operationIds. Not `root`: file
-/// and category APIs name root folders and root categories all the time (`getRootFolder`).
-const ADMIN_WORDS: &[&str] = &[
-    "admin",
-    "administrator",
-    "internal",
-    "staff",
-    "superuser",
-    "backoffice",
-    "management",
-    "moderator",
-    "ops",
-    "sudo",
-];
-/// Scopes that only privileged clients should hold.
-const ADMIN_SCOPES: &[&str] = &["admin", "write:all", "manage", "superuser", "root"];
+use crate::vocab::{ADMIN_SCOPES, ADMIN_WORDS};
 
 /// True when the path, a tag, the operationId, a security scope or the description says the
 /// operation is administrative.

@@ -29,6 +29,7 @@ use crate::model::{HttpMethod, Operation, Schema, SchemaKind};
 use crate::probe::fill_path;
 use crate::probe::{Exchange, ProbeRequest, join_url};
 use crate::values::records::{record_id, record_owners, records};
+use crate::vocab::ACTION_SEGMENTS;
 
 /// URLs per operation read with A's own or seen IDs.
 const MAX_OWN_URLS: usize = 2;
@@ -38,8 +39,6 @@ const MAX_ITEMS: usize = 50;
 const MAX_MATCHES: usize = 20;
 /// Shared values from B's own view that make A's response a BOLA (`bola-read`'s threshold).
 const BOLA_SHARED_VALUES: usize = 2;
-/// Last path segments that name an action on a collection, not the collection.
-const ACTION_SEGMENTS: &[&str] = &["search", "find", "lookup", "list", "query", "all", "filter"];
 
 pub(crate) struct ExcessiveDataExposure {
     pub(crate) meta: CheckMeta,

@@ -8,59 +8,11 @@ use crate::harvest::Inventory;
 use crate::identity::Role;
 use crate::model::{Api, HttpMethod, Operation, SchemaKind};
 use crate::probe::{ProbeRequest, join_url};
+use crate::vocab::{
+    CREATION_VERBS, LOGIN_ID_WORDS, LOGIN_IDS, LOGIN_NAME_FIELDS, LOGIN_OBJECT_WORDS,
+    LOGIN_SEGMENTS, NOT_LOGIN, PASSWORD_FIELDS,
+};
 
-/// Last path segments (normalised) that name a password login.
-const LOGIN_SEGMENTS: &[&str] = &[
-    "login",
-    "signin",
-    "logon",
-    "token",
-    "tokens",
-    "session",
-    "sessions",
-    "auth",
-    "authenticate",
-    "authentication",
-];
-/// Words in an operationId that name a password login.
-const LOGIN_ID_WORDS: &[&str] = &["login", "signin", "logon", "authenticate"];
-/// Whole operationIds (normalised) of logins that say so less directly.
-const LOGIN_IDS: &[&str] = &[
-    "createsession",
-    "createtoken",
-    "gettoken",
-    "issuetoken",
-    "token",
-    "session",
-    "auth",
-];
-/// Neighbouring auth flows that take a body but are not a password login.
-const NOT_LOGIN: &[&str] = &[
-    "logout",
-    "signout",
-    "logoff",
-    "refresh",
-    "revoke",
-    "register",
-    "signup",
-    "reset",
-    "forgot",
-    "verify",
-    "introspect",
-    "password",
-];
-/// Fields that hold a login name (normalised), in order of preference: in a declared login
-/// body and in user A's own record.
-const LOGIN_NAME_FIELDS: &[&str] = &[
-    "username",
-    "login",
-    "email",
-    "user",
-    "emailaddress",
-    "usernameoremail",
-];
-/// Fields that hold a password (normalised).
-const PASSWORD_FIELDS: &[&str] = &["password", "pass", "passwd", "pwd"];
 /// Field names used when neither the spec nor user A's record says better.
 const DEFAULT_NAME_FIELD: &str = "username";
 const DEFAULT_PASSWORD_FIELD: &str = "password";
@@ -105,21 +57,6 @@ pub(crate) fn is_login_operation(op: &Operation) -> bool {
             .last()
             .is_some_and(|s| LOGIN_SEGMENTS.contains(&s.as_str()))
 }
-
-/// Leading words of an operationId that name the creation of a resource (`createCodespace`,
-/// `PostBillingPortalSessions`): not a login unless the rest names a session or token.
-const CREATION_VERBS: &[&str] = &["create", "add", "new", "insert", "post", "put", "register"];
-/// Last words of an operationId that make the created thing a login's session or token
-/// (`createSession`).
-const LOGIN_OBJECT_WORDS: &[&str] = &[
-    "login",
-    "signin",
-    "logon",
-    "authenticate",
-    "session",
-    "token",
-    "auth",
-];
 
 /// Whether `op` is clearly a password login, safe to aim failed logins at: named like one
 /// ([`is_login_operation`]), callable without credentials, with a password property in its

@@ -26,6 +26,7 @@ use crate::model::{Api, HttpMethod, Operation, ParamLocation};
 use crate::probe::fill_path;
 use crate::probe::{Exchange, ProbeRequest, join_url};
 use crate::values::records::{profile_is_public, record_id, record_owners, records};
+use crate::vocab::GENERIC_ID_NAMES;
 
 /// Neighbouring IDs probed per operation; each is read as user A and anonymously, so at most
 /// eight new requests (A's own read, the reference, is the harvest's, from the cache).
@@ -36,8 +37,6 @@ const MAX_DISTANCE: u64 = 3;
 const MAX_DIGITS: usize = 15;
 /// Matches kept as evidence.
 const MAX_MATCHES: usize = 20;
-/// Parameter names that say nothing about what they identify.
-const GENERIC_ID_NAMES: &[&str] = &["id", "uuid", "key", "pk", "slug", "identifier"];
 /// Fields named in the message.
 const MAX_FIELDS: usize = 12;
 

@@ -12,11 +12,8 @@ use crate::findings::{Confidence, Finding, Match};
 use crate::identity::Role;
 use crate::model::Operation;
 use crate::probe::{Exchange, ProbeRequest, join_url};
+use crate::vocab::{PRODUCT_HEADERS, VERSION_HEADERS};
 
-/// Headers that carry a product banner (`nginx/1.25.3`, `PHP/8.1.2`).
-const PRODUCT_HEADERS: &[&str] = &["server", "x-powered-by"];
-/// Headers whose whole value is a version (`4.0.30319`).
-const VERSION_HEADERS: &[&str] = &["x-aspnet-version", "x-aspnetmvc-version"];
 
 /// `product/1.2.3` (or `/v2`, or a bare major followed by a space, `(` or the end): a token
 /// like `dcb/7F83` (a CDN node) is not a version.

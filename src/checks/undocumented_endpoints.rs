@@ -21,6 +21,7 @@ use crate::identity::{Role, is_mask};
 use crate::model::{Api, HttpMethod, Operation, SourceLocation};
 use crate::probe::{Exchange, ProbeRequest, join_url};
 use crate::vocab::is_secret_key;
+use crate::vocab::DEBUG_TELLING_KEYS;
 
 /// A path no API serves on purpose: what the target answers here is its "not a route" answer.
 const BASELINE_PATH: &str = "/apileak-no-such-path-7c1f4e92";
@@ -28,27 +29,6 @@ const BASELINE_PATH: &str = "/apileak-no-such-path-7c1f4e92";
 const MAX_PATHS: usize = 9;
 /// Values quoted as evidence.
 const MAX_MATCHES: usize = 8;
-/// Key words of values worth quoting first (normalised key contains one), most telling first.
-const SENSITIVE_KEYS: &[&str] = &[
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "apikey",
-    "credential",
-    "privatekey",
-    "dsn",
-    "database",
-    "url",
-    "uri",
-    "host",
-    "email",
-    "phone",
-    "ssn",
-    "version",
-    "commit",
-    "build",
-];
 /// `KEY=value` lines of a `.env` file.
 static ENV_LINE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(?:export\s+)?([A-Z][A-Z0-9_]{1,63})=(.*)$").ok());
@@ -202,10 +182,10 @@ fn json_proof(json: &Value) -> Proof {
             value: shown,
         };
         let email = value.contains('@') && value.contains('.') && !value.contains("://");
-        let rank = SENSITIVE_KEYS
+        let rank = DEBUG_TELLING_KEYS
             .iter()
             .position(|k| key.contains(k) || (email && *k == "email"))
-            .unwrap_or(SENSITIVE_KEYS.len());
+            .unwrap_or(DEBUG_TELLING_KEYS.len());
         ranked.push((rank, m));
     }
     // Stable: equally telling values keep their order in the response.
@@ -214,7 +194,7 @@ fn json_proof(json: &Value) -> Proof {
         kind: Kind::Json,
         sensitive: ranked
             .first()
-            .is_some_and(|(r, _)| *r < SENSITIVE_KEYS.len()),
+            .is_some_and(|(r, _)| *r < DEBUG_TELLING_KEYS.len()),
         matches: ranked
             .into_iter()
             .take(MAX_MATCHES)

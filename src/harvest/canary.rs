@@ -9,49 +9,8 @@ use serde_json::Value;
 use crate::values::judge::{is_distinctive, leaves, normalise_key};
 use crate::values::records::profile_is_public;
 use crate::values::sensitivity::{Sensitivity, sensitivity, words};
+use crate::vocab::{CATEGORICAL_KEYS, NAME_KEYS, USERNAME_KEYS};
 
-/// Keys whose values are categories many users share (`role: member`, `locale: en-GB`).
-const CATEGORICAL_KEYS: &[&str] = &[
-    "role",
-    "roles",
-    "status",
-    "state",
-    "type",
-    "kind",
-    "plan",
-    "tier",
-    "level",
-    "locale",
-    "language",
-    "lang",
-    "currency",
-    "timezone",
-    "tz",
-    "country",
-    "countrycode",
-    "visibility",
-    "scope",
-    "scopes",
-];
-/// Keys holding the user's login name.
-const USERNAME_KEYS: &[&str] = &[
-    "username",
-    "login",
-    "handle",
-    "nickname",
-    "screenname",
-    "userhandle",
-];
-/// Keys holding the user's human name.
-const NAME_KEYS: &[&str] = &[
-    "displayname",
-    "name",
-    "fullname",
-    "firstname",
-    "lastname",
-    "givenname",
-    "familyname",
-];
 /// Search terms we feed into one search operation, at most.
 const MAX_SEARCH_TERMS: usize = 2;
 

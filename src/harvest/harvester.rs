@@ -20,22 +20,8 @@ use crate::values::judge::normalise_key;
 use crate::values::params::scalar_text;
 use crate::values::params::unfillable_query;
 use crate::values::records::{record_id, record_owners, records};
+use crate::vocab::{ME_IDS, ME_SEGMENTS};
 
-/// Last path segments (or operationIds) of "who am I" operations.
-const ME_SEGMENTS: &[&str] = &[
-    "me", "self", "whoami", "current", "profile", "account", "myself", "user", "session",
-];
-const ME_IDS: &[&str] = &[
-    "getme",
-    "me",
-    "whoami",
-    "getcurrentuser",
-    "currentuser",
-    "getprofile",
-    "getmyprofile",
-    "getauthenticated",
-    "getself",
-];
 /// Rounds of following IDs into further requests (`/me` → `/members/2/workouts` → …).
 const ROUNDS: usize = 3;
 /// Harvest requests per user, at most.

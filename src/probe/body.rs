@@ -8,24 +8,10 @@ use serde_json::{Map, Value, json};
 
 use crate::model::{BodyHints, Schema, SchemaKind};
 use crate::values::judge::normalise_key;
+use crate::vocab::TEXT_PROPERTIES;
 
 /// What every string the scan makes up says, so people recognise the scan's objects.
 pub(crate) const PROBE_TEXT: &str = "apileak-probe";
-
-/// Free-text properties a harmless marker may go into, most fitting first (normalised).
-const TEXT_PROPERTIES: &[&str] = &[
-    "note",
-    "notes",
-    "title",
-    "name",
-    "description",
-    "comment",
-    "label",
-    "summary",
-    "displayname",
-    "nickname",
-    "bio",
-];
 
 /// A body for `schema`: the spec's whole example when it gives one; otherwise the required
 /// properties (each from its example, `default` or first `enum` value, else a placeholder of

@@ -8,30 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::findings::Match;
-
-/// Keys that error bodies are made of; an object with only these carries no data.
-const ERROR_KEYS: &[&str] = &[
-    "error",
-    "errors",
-    "message",
-    "msg",
-    "code",
-    "status",
-    "statuscode",
-    "detail",
-    "details",
-    "title",
-    "type",
-    "reason",
-    "description",
-    "success",
-    "ok",
-    "timestamp",
-    "path",
-    "traceid",
-    "requestid",
-    "instance",
-];
+use crate::vocab::ERROR_KEYS;
 
 /// Values too common to prove anything on their own.
 const COMMON: &[&str] = &[

@@ -5,15 +5,7 @@ use serde_json::{Map, Value};
 
 use super::judge::normalise_key;
 use super::params::scalar_text;
-
-/// Parameter names that name the user themself (`{userId}`, `{memberId}`…), normalised.
-const PRINCIPAL_STEMS: &[&str] = &[
-    "user", "member", "account", "owner", "profile", "customer", "person", "player", "athlete",
-    "author", "creator", "uid",
-];
-
-/// Fields that hold a record's own ID, in order of preference.
-const ID_FIELDS: &[&str] = &["id", "userid", "memberid", "accountid", "uuid", "uid"];
+use crate::vocab::{ID_FIELDS, PRINCIPAL_STEMS};
 
 /// Whether a parameter or field names the user themself (`{userId}`, `member_id`, `me`).
 pub(crate) fn is_principal_param(name: &str) -> bool {

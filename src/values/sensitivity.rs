@@ -6,6 +6,7 @@
 //! another user's record.
 
 use crate::identity::is_mask;
+use crate::vocab::{CREDENTIAL_EXTRA_WORDS, PERSONAL_INFIXES, PERSONAL_WORDS};
 use crate::vocab::{KEY_QUALIFIERS, META_WORDS, SECRET_KEY_INFIXES, SECRET_KEY_WORDS, key_words};
 
 /// How sensitive a property is, least first.
@@ -17,69 +18,6 @@ pub(crate) enum Sensitivity {
     Credential,
 }
 
-/// Whole words that mark credentials beyond the secret key words (`vocab::SECRET_KEY_WORDS`):
-/// what is sensitive to expose, though not itself masked (`hash`, `mfa`).
-const CREDENTIAL_EXTRA_WORDS: &[&str] = &["hash", "mfa"];
-/// Whole words that mark personal data.
-const PERSONAL_WORDS: &[&str] = &[
-    "ssn",
-    "passport",
-    "birthday",
-    "birthdate",
-    "dob",
-    "email",
-    "mail",
-    "phone",
-    "mobile",
-    "telephone",
-    "address",
-    "street",
-    "zip",
-    "zipcode",
-    "postcode",
-    "postal",
-    "location",
-    "geo",
-    "gps",
-    "lat",
-    "latitude",
-    "lng",
-    "lon",
-    "longitude",
-    "coordinates",
-    "ip",
-    "weight",
-    "height",
-    "bmi",
-    "salary",
-    "income",
-    "wage",
-    "iban",
-    "creditcard",
-    "cardnumber",
-    "cvv",
-    "gender",
-    "ethnicity",
-    "religion",
-    "medical",
-    "diagnosis",
-];
-/// Long words found even inside run-together keys (`dateofbirth`).
-const PERSONAL_INFIXES: &[&str] = &[
-    "birthday",
-    "birthdate",
-    "dateofbirth",
-    "email",
-    "phone",
-    "address",
-    "salary",
-    "passport",
-    "creditcard",
-    "cardnumber",
-    "latitude",
-    "longitude",
-    "socialsecurity",
-];
 /// The sensitivity of a property name, if any.
 pub(crate) fn sensitivity(key: &str) -> Option<Sensitivity> {
     let words = words(key);

@@ -14,13 +14,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("identity", &["model", "vocab"]),
     ("findings", &["identity"]),
     ("values", &["findings", "identity", "model", "vocab"]),
-    ("probe", &["identity", "model", "values"]),
+    ("probe", &["identity", "model", "values", "vocab"]),
     // Stages, in pipeline order.
     ("cli", &["exit", "findings"]),
     ("config", &["cli", "exec", "findings", "identity", "model"]),
     ("spec", &["model"]),
     ("exec", &["identity", "model", "probe"]),
-    ("harvest", &["exec", "identity", "model", "probe", "values"]),
+    ("harvest", &["exec", "identity", "model", "probe", "values", "vocab"]),
     (
         "checks",
         &[

@@ -89,6 +89,8 @@ pub async fn scan(config: &ScanConfig) -> Result<Report, AppError> {
 /// undone first.
 pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppError> {
     let started = Instant::now();
+    // Milliseconds since the scan started, on the stage lines (scripts/bench reads them).
+    let elapsed_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let started_at = now_seconds();
     // Loud on every run, before the first request (the spec download included).
     if config.exec.tls.insecure {
@@ -140,6 +142,7 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
         operations = loaded.api.operations.len(),
         checks = checks.len(),
         target = %base_url,
+        elapsed_ms = elapsed_ms(),
         "loaded {}", loaded.api.title
     );
 
@@ -204,6 +207,7 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
         harvest::harvest(api, &exec, &base_url, Role::UserA),
         harvest::harvest(api, &exec, &base_url, Role::UserB)
     );
+    tracing::info!(elapsed_ms = elapsed_ms(), "harvested");
     let health = harvest::Health::new(api, &base_url, &preflight, [&user_a, &user_b]);
     if let Err(change) = health.verify(&exec, "after the harvest").await {
         halt.stop(HaltReason::TargetFailed { message: change });
@@ -250,6 +254,7 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
     tracing::info!(
         cases = plan.entries.len(),
         requests = plan.request_count(),
+        elapsed_ms = elapsed_ms(),
         "planned"
     );
     let groups: Vec<Vec<_>> = plan
@@ -274,6 +279,7 @@ pub async fn scan_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppE
     ));
     exec.enter(Stage::Probes);
     let mut exchanges = send_watched(&exec, &health, groups).await.into_iter();
+    tracing::info!(elapsed_ms = elapsed_ms(), "probes sent");
     if !halt.is_stopped()
         && let Err(change) = health.verify(&exec, "after the probes").await
     {
@@ -680,7 +686,9 @@ pub async fn demo(args: &crate::cli::DemoArgs, halt: &Halt) -> Result<Report, Ap
         exec: crate::exec::ExecSettings {
             concurrency: 8,
             timeout: std::time::Duration::from_secs(10),
-            rate: 200,
+            rate: crate::exec::RateLimit::Fixed(200),
+            max_requests: None,
+            max_duration: None,
             // Our own throwaway server: the write-side checks run too.
             allow_writes: true,
             tls: crate::exec::TlsSettings::default(),

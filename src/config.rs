@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::config_file::FileRate;
 use crate::config_file::LoadedFile;
-use crate::exec::{ExecSettings, TlsError, TlsSettings};
+use crate::exec::{ExecSettings, MAX_FIXED_RATE, RateLimit, TlsError, TlsSettings};
 use crate::findings::{Baseline, IgnoreFile, Severity, SuppressError};
 use crate::identity::{Credential, CredentialError, Identity, ResolveError, Role};
 
@@ -271,13 +272,35 @@ impl ScanConfig {
                 1..=600,
                 file,
             )?)),
-            rate: in_range(
-                "rate",
-                args.exec.rate.or(cfg.and_then(|c| c.rate)),
-                50,
-                1..=10_000,
-                file,
-            )?,
+            rate: match (args.exec.rate, cfg.and_then(|c| c.rate)) {
+                (Some(rate), _) => rate,
+                (None, Some(FileRate::PerSecond(n))) => {
+                    RateLimit::Fixed(in_range("rate", Some(n), n, 1..=MAX_FIXED_RATE, file)?)
+                }
+                (None, Some(FileRate::Auto(_)) | None) => RateLimit::default(),
+            },
+            max_requests: match args.exec.max_requests {
+                Some(n) => Some(n),
+                None => cfg
+                    .and_then(|c| c.max_requests)
+                    .map(|n| in_range("max_requests", Some(n), n, 1..=u64::MAX, file))
+                    .transpose()?,
+            },
+            max_duration: match args.exec.max_duration {
+                Some(d) => Some(d),
+                None => cfg
+                    .and_then(|c| c.max_duration.as_deref())
+                    .map(|s| {
+                        parse_duration(s).map_err(|reason| match file {
+                            Some(f) => ConfigError::File {
+                                path: f.path.clone(),
+                                reason: format!("`max_duration`: {reason}"),
+                            },
+                            None => ConfigError::Invalid(reason),
+                        })
+                    })
+                    .transpose()?,
+            },
             allow_writes: args.exec.allow_writes || cfg.and_then(|c| c.allow_writes) == Some(true),
             tls: TlsSettings::new(
                 match args.exec.ca_cert {
@@ -316,6 +339,24 @@ impl ScanConfig {
 }
 
 /// A number from a flag or the file, checked against the flag's range (clap checks flags).
+/// `--max-duration`: `90`, `90s`, `15m` or `1h` (at least one second).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (number, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let scale = match unit.trim() {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => 0,
+    };
+    match number.parse::<u64>() {
+        Ok(n) if n > 0 && scale > 0 => Ok(Duration::from_secs(n.saturating_mul(scale))),
+        _ => Err(format!(
+            "`{s}` is not a duration: use seconds (`90`, `90s`), minutes (`15m`) or hours (`1h`)"
+        )),
+    }
+}
+
 fn in_range<T: PartialOrd + Copy + std::fmt::Display>(
     key: &str,
     value: Option<T>,
@@ -443,6 +484,18 @@ pub fn repo_relative(spec: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_take_seconds_minutes_and_hours() {
+        let secs = |s: &str| parse_duration(s).map(|d| d.as_secs());
+        assert_eq!(secs("90"), Ok(90));
+        assert_eq!(secs("90s"), Ok(90));
+        assert_eq!(secs(" 15m "), Ok(900));
+        assert_eq!(secs("1h"), Ok(3600));
+        for bad in ["", "0", "5d", "m", "1.5m", "-3s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn base_url_validation() {

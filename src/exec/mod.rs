@@ -5,6 +5,7 @@ mod client;
 mod exchange;
 mod fetch;
 mod halt;
+mod rate;
 mod stats;
 mod tls;
 
@@ -13,5 +14,6 @@ pub use client::{ExecError, ExecSettings, Executor, MAX_FAILURES_IN_A_ROW};
 pub use exchange::{CurlAuth, Exchange, ProbeRequest, Undo};
 pub use fetch::{MAX_SPEC_BYTES, fetch_spec};
 pub use halt::{Halt, HaltReason, UndoEntry, UndoJournal};
+pub use rate::{AUTO_CEILING, MAX_FIXED_RATE, MAX_RETRY_AFTER, RateLimit, RateStats};
 pub use stats::{ExecStats, Stage, StageStats};
 pub use tls::{INSECURE_WARNING, TlsError, TlsSettings};

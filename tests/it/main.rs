@@ -12,6 +12,7 @@ mod demo_api;
 mod fence;
 mod halt;
 mod identities;
+mod rate;
 mod report_html;
 mod secrets;
 mod settings;

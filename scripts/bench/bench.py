@@ -99,6 +99,7 @@ def run_scan(binary: Path, spec: Path, port: int, out: Path, args) -> dict:
             if str(f.get("severity", "")).lower() in MEDIUM_OR_ABOVE
         ],
         "halted": data.get("halted"),
+        "rate": data["stats"].get("rate"),
     }
 
 
@@ -178,6 +179,10 @@ def main() -> None:
             print("| " + " | ".join(str(c) for c in row) + " |", flush=True)
             if r["runs"] > 1:
                 print(f"#   {n}: walls {r['walls']}", flush=True)
+            if r["rate"]:
+                rate = r["rate"]
+                print(f"#   {n}: rate {rate['mode']}: reached {rate['reached']} req/s (peak {rate['peak']}, "
+                      f"limit {rate['limit']}), {rate['throttled']} answers 429/503, {rate['backoffs']} back-offs", flush=True)
             if r["halted"]:
                 print(f"#   {n}: the scan stopped early: {r['halted']}", flush=True)
                 bad = True

@@ -118,9 +118,10 @@ async fn rate_auto_settles_below_a_throttling_server_without_a_burst_of_429s() {
     // It sped up from its gentle start, and ended below the server's limit.
     assert!(rate.peak >= 40, "{rate:?}");
     assert!(rate.reached < LIMIT as u32, "{rate:?}");
-    // Finding the limit costs a few 429s; then it stays under it.
+    // Finding the limit costs a few 429s; then it stays under it (a later, slower probe of
+    // the limit may cost at most one round of requests in flight).
     assert!(throttled <= 24, "{throttled} 429s");
-    assert!(late <= 3, "{late} 429s in the second half");
+    assert!(late <= 8, "{late} 429s in the second half");
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
 }
 

@@ -209,9 +209,19 @@ pub struct ExecArgs {
     /// Per-request timeout in seconds [default: 10].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=600))]
     pub timeout: Option<u16>,
-    /// Requests per second, at most (be gentle with shared staging) [default: 50].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub rate: Option<u32>,
+    /// Requests per second: `auto` adapts to the target (starts gently, at most 200, backs
+    /// off on 429/503, timeouts and rising latency, honours Retry-After); a number is a fixed
+    /// rate (1..=10000) [default: auto].
+    #[arg(long, value_name = "auto|N", value_parser = parse_rate)]
+    pub rate: Option<crate::exec::RateLimit>,
+    /// Stop before sending more than N requests: the scan ends incomplete (exit 3) and the
+    /// reports list what was not tested.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+    /// Stop sending after this long (`90s`, `15m`, `1h`): the scan ends incomplete (exit 3)
+    /// and the reports list what was not tested.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_duration: Option<std::time::Duration>,
     /// Also run checks that change data (write-side BOLA, mass assignment). They only touch
     /// objects the scan itself created. Never point this at production.
     #[arg(long)]
@@ -249,6 +259,28 @@ pub struct DemoApiArgs {
     pub port: u16,
 }
 
+fn parse_rate(s: &str) -> Result<crate::exec::RateLimit, String> {
+    s.parse()
+}
+
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
+}
+
+/// `--max-duration`: `90`, `90s`, `15m` or `1h` (at least one second).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (number, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let scale = match unit.trim() {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => 0,
+    };
+    match number.parse::<u64>() {
+        Ok(n) if n > 0 && scale > 0 => Ok(std::time::Duration::from_secs(n.saturating_mul(scale))),
+        _ => Err(format!(
+            "`{s}` is not a duration: use seconds (`90`, `90s`), minutes (`15m`) or hours (`1h`)"
+        )),
+    }
 }

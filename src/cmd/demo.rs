@@ -42,7 +42,9 @@ pub async fn demo(args: &DemoArgs) -> Result<Done, AppError> {
         exec: crate::exec::ExecSettings {
             concurrency: 8,
             timeout: std::time::Duration::from_secs(10),
-            rate: 200,
+            rate: crate::exec::RateLimit::Fixed(200),
+            max_requests: None,
+            max_duration: None,
             // Our own throwaway server: the write-side checks run too.
             allow_writes: true,
             tls: crate::exec::TlsSettings::default(),

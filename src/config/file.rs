@@ -52,9 +52,15 @@ pub struct FileConfig {
     pub public_fields: Option<Vec<String>>,
     /// Also run the write-side checks. Never against production.
     pub allow_writes: Option<bool>,
-    /// Requests per second, at most (1..=10000, default 50).
-    #[schemars(range(min = 1, max = 10_000))]
-    pub rate: Option<u32>,
+    /// `auto` (the default: adapts to the target, at most 200 requests per second) or a
+    /// fixed number of requests per second (1..=10000).
+    pub rate: Option<FileRate>,
+    /// Stop the scan (incomplete, exit 3) before sending more than this many requests.
+    #[schemars(range(min = 1))]
+    pub max_requests: Option<u64>,
+    /// Stop the scan (incomplete, exit 3) after this long: `90s`, `15m`, `1h` (plain
+    /// numbers are seconds).
+    pub max_duration: Option<String>,
     /// Requests in flight at once (1..=256, default 8).
     #[schemars(range(min = 1, max = 256))]
     pub concurrency: Option<u16>,
@@ -69,6 +75,21 @@ pub struct FileConfig {
     /// The two test users and an optional admin.
     #[serde(default)]
     pub identities: FileIdentities,
+}
+
+/// `rate:`: `auto` or a fixed number of requests per second.
+#[derive(Debug, Clone, Copy, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum FileRate {
+    PerSecond(#[schemars(range(min = 1, max = 10_000))] u32),
+    Auto(AutoWord),
+}
+
+/// The word `auto`.
+#[derive(Debug, Clone, Copy, Deserialize, schemars::JsonSchema)]
+pub enum AutoWord {
+    #[serde(rename = "auto")]
+    Auto,
 }
 
 /// Severity names, for the schema (the real type lives in `findings`).
@@ -605,6 +626,22 @@ mod tests {
             Ok("plain $HOME")
         );
         assert_eq!(expand_with("${NOPE}", env), Err("NOPE".to_owned()));
+    }
+
+    #[test]
+    fn rate_is_auto_or_a_number() {
+        let rate = |text: &str| parse(text).map(|c| c.rate);
+        assert!(matches!(
+            rate("rate: auto\n"),
+            Ok(Some(FileRate::Auto(AutoWord::Auto)))
+        ));
+        assert!(matches!(
+            rate("rate: 30\n"),
+            Ok(Some(FileRate::PerSecond(30)))
+        ));
+        assert!(rate("rate: fast\n").is_err());
+        let schema = json_schema();
+        assert!(schema.contains("\"auto\""), "{schema}");
     }
 
     #[test]

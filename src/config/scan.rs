@@ -6,8 +6,9 @@ use std::time::Duration;
 use url::Url;
 
 use super::ConfigError;
-use super::file::LoadedFile;
-use crate::exec::{ExecSettings, TlsSettings};
+use super::file::{FileRate, LoadedFile};
+use crate::cli::parse_duration;
+use crate::exec::{ExecSettings, MAX_FIXED_RATE, RateLimit, TlsSettings};
 use crate::findings::{Baseline, IgnoreFile, Severity};
 use crate::identity::{Credential, Identity, Role};
 
@@ -190,13 +191,35 @@ impl ScanConfig {
                 1..=600,
                 file,
             )?)),
-            rate: in_range(
-                "rate",
-                args.exec.rate.or(cfg.and_then(|c| c.rate)),
-                50,
-                1..=10_000,
-                file,
-            )?,
+            rate: match (args.exec.rate, cfg.and_then(|c| c.rate)) {
+                (Some(rate), _) => rate,
+                (None, Some(FileRate::PerSecond(n))) => {
+                    RateLimit::Fixed(in_range("rate", Some(n), n, 1..=MAX_FIXED_RATE, file)?)
+                }
+                (None, Some(FileRate::Auto(_)) | None) => RateLimit::default(),
+            },
+            max_requests: match args.exec.max_requests {
+                Some(n) => Some(n),
+                None => cfg
+                    .and_then(|c| c.max_requests)
+                    .map(|n| in_range("max_requests", Some(n), n, 1..=u64::MAX, file))
+                    .transpose()?,
+            },
+            max_duration: match args.exec.max_duration {
+                Some(d) => Some(d),
+                None => cfg
+                    .and_then(|c| c.max_duration.as_deref())
+                    .map(|s| {
+                        parse_duration(s).map_err(|reason| match file {
+                            Some(f) => ConfigError::File {
+                                path: f.path.clone(),
+                                reason: format!("`max_duration`: {reason}"),
+                            },
+                            None => ConfigError::Invalid(reason),
+                        })
+                    })
+                    .transpose()?,
+            },
             allow_writes: args.exec.allow_writes || cfg.and_then(|c| c.allow_writes) == Some(true),
             tls: TlsSettings::new(
                 match args.exec.ca_cert {
@@ -361,6 +384,18 @@ pub fn repo_relative(spec: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_take_seconds_minutes_and_hours() {
+        let secs = |s: &str| parse_duration(s).map(|d| d.as_secs());
+        assert_eq!(secs("90"), Ok(90));
+        assert_eq!(secs("90s"), Ok(90));
+        assert_eq!(secs(" 15m "), Ok(900));
+        assert_eq!(secs("1h"), Ok(3600));
+        for bad in ["", "0", "5d", "m", "1.5m", "-3s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn base_url_validation() {

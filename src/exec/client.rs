@@ -3,17 +3,16 @@
 //! identities log in here too (before preflight, and again on a 401 or an expired JWT).
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{Mutex, OnceCell, Semaphore};
 use url::Url;
 
+use super::rate::{Pacer, RateLimit, Signal, parse_retry_after};
 use super::stats::{Counters, ExecStats, Stage};
 use super::{Halt, HaltReason};
 use crate::identity::{
@@ -29,8 +28,13 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 pub struct ExecSettings {
     pub concurrency: usize,
     pub timeout: Duration,
-    /// Requests per second (also the burst size).
-    pub rate: u32,
+    /// Requests per second: fixed (also the burst size), or adaptive up to a ceiling.
+    pub rate: RateLimit,
+    /// `--max-requests`: the scan stops (incomplete) before sending more than this.
+    pub max_requests: Option<u64>,
+    /// `--max-duration`: the scan stops (incomplete) once this much time has passed since
+    /// the executor was built (after the spec was loaded).
+    pub max_duration: Option<Duration>,
     /// Send requests that change state (`--allow-writes`); refused otherwise.
     pub allow_writes: bool,
     /// Trusted roots and `--insecure`.
@@ -122,8 +126,12 @@ pub struct Executor {
     logins: AtomicU64,
     concurrency: usize,
     allow_writes: bool,
-    limiter: DefaultDirectRateLimiter,
+    pacer: Pacer,
     permits: Semaphore,
+    /// Requests counted against `--max-requests` (forced undos are not).
+    budget_used: AtomicU64,
+    max_requests: Option<u64>,
+    deadline: Option<(Instant, Duration)>,
     // Safe requests are deterministic enough to answer twice from one response; this keeps
     // harvest, reference and attack requests from hitting the target more than once.
     cache: Mutex<HashMap<ProbeRequest, Slot>>,
@@ -145,7 +153,6 @@ impl Executor {
     ) -> Result<Executor, ExecError> {
         let client = super::tls::build_client(&settings.tls, settings.timeout)
             .map_err(|e| ExecError::Client(e.to_string()))?;
-        let rate = NonZeroU32::new(settings.rate.max(1)).unwrap_or(NonZeroU32::MIN);
         let identities = || user_a.iter().chain(user_b.iter());
         let redactor = Redactor::new(identities().filter_map(Identity::static_credential));
         redactor.learn(
@@ -164,8 +171,11 @@ impl Executor {
             logins: AtomicU64::new(0),
             concurrency: settings.concurrency.max(1),
             allow_writes: settings.allow_writes,
-            limiter: RateLimiter::direct(Quota::per_second(rate)),
+            pacer: Pacer::new(settings.rate),
             permits: Semaphore::new(settings.concurrency.max(1)),
+            budget_used: AtomicU64::new(0),
+            max_requests: settings.max_requests,
+            deadline: settings.max_duration.map(|d| (Instant::now() + d, d)),
             cache: Mutex::new(HashMap::new()),
             counters: Counters::default(),
             halt: Halt::new(),
@@ -262,8 +272,9 @@ impl Executor {
             ));
         }
         let (content_type, body) = flow.request_body();
-        self.limiter.until_ready().await;
+        self.pacer.ready().await;
         self.counters.sent(self.counters.stage());
+        self.budget_used.fetch_add(1, Ordering::Relaxed);
         self.logins.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(identity = %role, operation = %flow.operation(), "login");
         let response = self
@@ -333,7 +344,28 @@ impl Executor {
     }
 
     pub fn stats(&self) -> ExecStats {
-        self.counters.snapshot()
+        let mut stats = self.counters.snapshot();
+        stats.rate = Some(self.pacer.stats());
+        stats
+    }
+
+    /// Why the next request would break `--max-requests` or `--max-duration`; counts it
+    /// against the request budget when it fits.
+    fn over_budget(&self) -> Option<String> {
+        if let Some((deadline, limit)) = self.deadline
+            && Instant::now() >= deadline
+        {
+            return Some(format!(
+                "the time budget ran out (--max-duration {}s); requests after that were not sent",
+                limit.as_secs()
+            ));
+        }
+        let max = self.max_requests?;
+        (self.budget_used.fetch_add(1, Ordering::Relaxed) >= max).then(|| {
+            format!(
+                "the request budget ran out (--max-requests {max}); requests after that were not sent"
+            )
+        })
     }
 
     /// The stage requests count for now.
@@ -612,10 +644,14 @@ impl Executor {
             Err(why) => return refused(request, why),
         };
         let _permit = self.permits.acquire().await;
-        self.limiter.until_ready().await;
+        let sent_at = self.pacer.ready().await;
         // The scan may have stopped while this request waited for its turn.
         if let Some(why) = stopped() {
             return refused(request, why);
+        }
+        if !forced && let Some(message) = self.over_budget() {
+            self.halt.stop(HaltReason::Budget { message });
+            return refused(request, stopped().unwrap_or_default());
         }
         // Journalled before it is sent: an interrupt after this point still undoes it.
         if let Some(undo) = request.undo.as_deref().filter(|_| request.write) {
@@ -656,6 +692,18 @@ impl Executor {
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match result {
             Ok((status, headers, bytes)) => {
+                let retry_after = headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
+                    .and_then(|(_, v)| parse_retry_after(v));
+                self.pacer.observe(
+                    sent_at,
+                    Signal::Answer {
+                        status,
+                        latency: started.elapsed(),
+                        retry_after,
+                    },
+                );
                 let body = self.redactor.redact(&String::from_utf8_lossy(&bytes));
                 let json = serde_json::from_str(&body).ok();
                 tracing::debug!(status, url = %request.url, "received");
@@ -680,6 +728,9 @@ impl Executor {
             }
             Err(e) => {
                 self.counters.failed(stage, e.is_timeout());
+                if e.is_timeout() {
+                    self.pacer.observe(sent_at, Signal::Timeout);
+                }
                 let error = self.redactor.redact(&describe(&e));
                 tracing::debug!(url = %request.url, %error, "transport error");
                 let in_a_row = self.failures_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;

@@ -19,13 +19,17 @@ pub enum HaltReason {
     Interrupted { signal: String },
     /// The target or an identity failed; the message says what was seen.
     TargetFailed { message: String },
+    /// `--max-requests` or `--max-duration` ran out; the message says which.
+    Budget { message: String },
 }
 
 impl HaltReason {
     pub fn message(&self) -> String {
         match self {
             HaltReason::Interrupted { signal } => format!("interrupted by {signal}"),
-            HaltReason::TargetFailed { message } => message.clone(),
+            HaltReason::TargetFailed { message } | HaltReason::Budget { message } => {
+                message.clone()
+            }
         }
     }
 }

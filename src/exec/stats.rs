@@ -73,6 +73,10 @@ pub struct ExecStats {
     /// The same per stage, for the stages that sent anything.
     #[serde(default)]
     pub stages: Vec<StageStats>,
+    /// What the rate did: the rate reached, 429/503 answers, back-offs. Absent in reports
+    /// of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<super::RateStats>,
 }
 
 impl ExecStats {
@@ -82,6 +86,17 @@ impl ExecStats {
         self.cached += other.cached;
         self.transport_errors += other.transport_errors;
         self.timeouts += other.timeouts;
+        // Shards ran side by side: their throttling adds up, the slowest rate tells most.
+        match (&mut self.rate, &other.rate) {
+            (Some(mine), Some(theirs)) => {
+                mine.throttled += theirs.throttled;
+                mine.backoffs += theirs.backoffs;
+                mine.reached = mine.reached.min(theirs.reached);
+                mine.peak = mine.peak.max(theirs.peak);
+            }
+            (None, Some(theirs)) => self.rate = Some(theirs.clone()),
+            _ => {}
+        }
         for s in &other.stages {
             match self.stages.iter_mut().find(|m| m.stage == s.stage) {
                 Some(m) => {
@@ -168,6 +183,7 @@ impl Counters {
             transport_errors: stages.iter().map(|s| s.transport_errors).sum(),
             timeouts: stages.iter().map(|s| s.timeouts).sum(),
             stages,
+            rate: None,
         }
     }
 }

@@ -142,13 +142,14 @@ impl Report {
     }
 
     /// The exit code this report calls for (see `exit.rs`): an interrupted scan 130 (SIGINT)
-    /// or 143 (SIGTERM); a scan the target failed, or that left writes behind, 3; otherwise
+    /// or 143 (SIGTERM); a scan the target failed, that ran out of budget (`--max-requests`,
+    /// `--max-duration`) or that left writes behind, 3; otherwise
     /// the gate (1 with gating findings unless `report_only`, else 0).
     pub fn exit_code(&self, report_only: bool) -> i32 {
         match &self.halted {
             Some(HaltReason::Interrupted { signal }) if signal == "SIGTERM" => exit::SIGTERM,
             Some(HaltReason::Interrupted { .. }) => exit::SIGINT,
-            Some(HaltReason::TargetFailed { .. }) => exit::TARGET,
+            Some(HaltReason::TargetFailed { .. } | HaltReason::Budget { .. }) => exit::TARGET,
             None if !self.left_behind.is_empty() => exit::TARGET,
             None if !report_only && self.gate_failed() => exit::FINDINGS,
             None => exit::CLEAN,

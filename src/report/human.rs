@@ -97,6 +97,9 @@ pub fn render_human(report: &Report) -> String {
     if let Some(transport) = report.stats.exec.transport_summary() {
         out.push_str(&format!("\ntransport: {transport}\n"));
     }
+    if let Some(rate) = &report.stats.exec.rate {
+        out.push_str(&format!("\n{}\n", rate.summary()));
+    }
     if let Some(notice) = report.incomplete_notice() {
         out.push_str(&format!("\n{notice}\n"));
     }

@@ -16,10 +16,27 @@ pub async fn run(config: &ScanConfig) -> Result<Report, AppError> {
 /// undone first.
 pub async fn run_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppError> {
     let clock = verdicts::Clock::start();
+    // Milliseconds since the scan started, on the stage lines (scripts/bench reads them).
+    let elapsed_ms = || u64::try_from(clock.started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let targets = targets::resolve(config).await?;
+    tracing::info!(
+        operations = targets.api.operations.len(),
+        checks = targets.checks.len(),
+        target = %targets.base_url,
+        elapsed_ms = elapsed_ms(),
+        "loaded {}", targets.api.title
+    );
     let session = session::open(targets, config, halt).await?;
     let inventories = inventories::harvest(session, config).await;
+    tracing::info!(elapsed_ms = elapsed_ms(), "harvested");
     let plan = planning::build(inventories, config);
+    tracing::info!(
+        cases = plan.plan.entries.len(),
+        requests = plan.plan.request_count(),
+        elapsed_ms = elapsed_ms(),
+        "planned"
+    );
     let outcomes = outcomes::send(plan).await;
+    tracing::info!(elapsed_ms = elapsed_ms(), "probes sent");
     Ok(verdicts::judge(outcomes, config, clock))
 }

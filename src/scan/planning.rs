@@ -60,11 +60,6 @@ pub(super) fn build(inventories: Inventories, config: &ScanConfig) -> ScanPlan {
         &cx,
         config.shard,
     );
-    tracing::info!(
-        cases = plan.entries.len(),
-        requests = plan.request_count(),
-        "planned"
-    );
     scan_plan.plan = plan;
     scan_plan
 }

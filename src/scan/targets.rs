@@ -76,12 +76,6 @@ pub(super) async fn resolve(config: &ScanConfig) -> Result<Targets, AppError> {
     let not_sent = fence.apply(&mut loaded.api)?;
     let base_url = resolve_base_url(config.base_url.as_ref(), &loaded.api)?;
     let checks = selected_checks(&config.checks)?;
-    tracing::info!(
-        operations = loaded.api.operations.len(),
-        checks = checks.len(),
-        target = %base_url,
-        "loaded {}", loaded.api.title
-    );
     if let Some(me) = &config.me {
         loaded.api.me_operation = Some(me_operation(&loaded.api, me)?);
     }

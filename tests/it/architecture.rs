@@ -16,11 +16,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("values", &["findings", "identity", "model", "vocab"]),
     ("probe", &["identity", "model", "values", "vocab"]),
     // Stages, in pipeline order.
-    ("cli", &["exit", "findings"]),
+    // Flags parse straight into value types (`--fail-on` a severity, `--rate` a rate limit).
+    ("cli", &["exec", "exit", "findings"]),
     ("config", &["cli", "exec", "findings", "identity", "model"]),
     ("spec", &["model"]),
     ("exec", &["identity", "model", "probe"]),
-    ("harvest", &["exec", "identity", "model", "probe", "values", "vocab"]),
+    (
+        "harvest",
+        &["exec", "identity", "model", "probe", "values", "vocab"],
+    ),
     (
         "checks",
         &[

@@ -13,6 +13,7 @@ mod demo_api;
 mod fence;
 mod halt;
 mod identities;
+mod rate;
 mod report_html;
 mod secrets;
 mod settings;

@@ -44,7 +44,9 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
         exec: ExecSettings {
             concurrency: 4,
             timeout: std::time::Duration::from_secs(10),
-            rate: 1000,
+            rate: apileak::exec::RateLimit::Fixed(1000),
+            max_requests: None,
+            max_duration: None,
             allow_writes: true,
             tls: Default::default(),
         },

@@ -304,7 +304,11 @@ mod tests {
         let cx = PlanCx {
             api: &api,
             // The spec's "me" read, as the planning stage finds it.
-            me: api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+            facts: &crate::checks::ApiFacts::build(
+                &api,
+                api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+                &settings,
+            ),
             base_url: &base,
             user_a: &a,
             user_b: &b,
@@ -354,7 +358,11 @@ mod tests {
         let cx = PlanCx {
             api: &api,
             // The spec's "me" read, as the planning stage finds it.
-            me: api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+            facts: &crate::checks::ApiFacts::build(
+                &api,
+                api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+                &settings,
+            ),
             base_url: &base,
             user_a: &a,
             user_b: &b,

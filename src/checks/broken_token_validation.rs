@@ -31,7 +31,7 @@ impl Check for BrokenTokenValidation {
 
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned {
         if !cx
-            .me
+            .me()
             .is_some_and(|a| a.method == op.method && a.path == op.path)
         {
             return Planned::NotApplicable;

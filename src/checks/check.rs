@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use url::Url;
 
+use super::ApiFacts;
 use super::CheckMeta;
 use crate::findings::Finding;
 use crate::harvest::Inventory;
@@ -13,13 +14,21 @@ use crate::probe::{Exchange, ProbeRequest};
 /// What planning needs: the model, the base URL, what harvesting learned and the settings.
 pub struct PlanCx<'a> {
     pub api: &'a Api,
-    /// The operation that proves who the caller is (the "me" operation, else a secured read
-    /// without parameters): found once per scan, the same the preflight used.
-    pub me: Option<&'a Operation>,
+    /// What is true of the API as a whole (the identity and login operations, the home of
+    /// each ID kind), found once per scan.
+    pub facts: &'a ApiFacts,
     pub base_url: &'a Url,
     pub user_a: &'a Inventory,
     pub user_b: &'a Inventory,
     pub settings: &'a CheckSettings,
+}
+
+impl<'a> PlanCx<'a> {
+    /// The operation that proves who the caller is (the "me" operation, else a secured read
+    /// without parameters): the one the preflight used.
+    pub fn me(&self) -> Option<&'a Operation> {
+        self.facts.me(self.api)
+    }
 }
 
 /// Knobs and non-secret facts about the credentials that checks plan with.

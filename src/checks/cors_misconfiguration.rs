@@ -127,7 +127,7 @@ fn target_operation<'a>(cx: &PlanCx<'a>) -> Option<&'a Operation> {
             && super::unfillable_query(op).is_none()
             && cx.user_a.fill_any(op).is_some()
     };
-    cx.me
+    cx.me()
         .filter(usable)
         .or_else(|| cx.api.operations.iter().find(usable))
 }

@@ -127,7 +127,8 @@ pub fn find_login_operation<'a>(
 
 /// Whether `op` is the operation [`find_login_operation`] picks.
 pub(crate) fn is_the_login_operation(op: &Operation, cx: &PlanCx<'_>) -> bool {
-    find_login_operation(cx.api, cx.settings.login_operation.as_ref())
+    cx.facts
+        .login(cx.api)
         .is_some_and(|l| l.method == op.method && l.path == op.path)
 }
 

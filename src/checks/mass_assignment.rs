@@ -195,7 +195,7 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
         return Ok(None);
     }
     let params = op.path_param_names();
-    let is_me = params.is_empty() && cx.me.is_some_and(|me| me.path == op.path);
+    let is_me = params.is_empty() && cx.me().is_some_and(|me| me.path == op.path);
     let by_principal =
         !params.is_empty() && params.iter().all(|p| Inventory::is_principal_param(p));
     if !is_me && !by_principal {
@@ -395,7 +395,11 @@ mod tests {
         let cx = PlanCx {
             api: &api,
             // The spec's "me" read, as the planning stage finds it.
-            me: api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+            facts: &crate::checks::ApiFacts::build(
+                &api,
+                api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+                &settings,
+            ),
             base_url: &base,
             user_a: &a,
             user_b: &b,

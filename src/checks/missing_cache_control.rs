@@ -53,7 +53,7 @@ impl Check for MissingCacheControl {
         exchanges: &[Arc<Exchange>],
         cx: &PlanCx<'_>,
     ) -> Option<Finding> {
-        let me_id = cx.me.map(|m| m.id.as_str());
+        let me_id = cx.me().map(|m| m.id.as_str());
         let personal = personal_values(cx);
         let targets = targets(cx);
         let mut offenders: Vec<(&Operation, &Arc<Exchange>, Vec<Match>)> = Vec::new();
@@ -104,7 +104,7 @@ impl Check for MissingCacheControl {
 /// User A's authenticated reads of A's own data, "me" first; pure, so `evaluate` can pair them
 /// with the exchanges again.
 fn targets<'a>(cx: &PlanCx<'a>) -> Vec<(&'a Operation, url::Url)> {
-    let me = cx.me;
+    let me = cx.me();
     let others = cx
         .api
         .operations

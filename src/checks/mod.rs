@@ -4,6 +4,7 @@
 mod check;
 mod classify;
 mod common;
+mod facts;
 mod login;
 mod meta;
 mod reach;
@@ -15,6 +16,7 @@ pub(crate) use crate::values::{judge, sensitivity};
 pub use check::{Check, CheckSettings, PlanCx, Planned, Probe};
 pub(crate) use classify::{is_admin_operation, search_params};
 pub(crate) use common::finding;
+pub use facts::ApiFacts;
 pub use login::find_login_operation;
 pub use meta::{CheckMeta, MatrixColumn, catalogue};
 pub use registry::registry;

@@ -173,7 +173,11 @@ mod tests {
         let cx = PlanCx {
             api: &api,
             // The spec's "me" read, as the planning stage finds it.
-            me: api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+            facts: &crate::checks::ApiFacts::build(
+                &api,
+                api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+                &settings,
+            ),
             base_url: &base,
             user_a: &a,
             user_b: &b,
@@ -223,7 +227,11 @@ mod tests {
         let cx = PlanCx {
             api: &api,
             // The spec's "me" read, as the planning stage finds it.
-            me: api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+            facts: &crate::checks::ApiFacts::build(
+                &api,
+                api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+                &settings,
+            ),
             base_url: &base,
             user_a: &a,
             user_b: &b,
@@ -237,8 +245,10 @@ mod tests {
             operations: vec![not_login, login_op()],
             ..Api::default()
         };
+        let facts = crate::checks::ApiFacts::build(&with_login, None, &settings);
         let cx = PlanCx {
             api: &with_login,
+            facts: &facts,
             ..cx
         };
         let Planned::Probes(probes) = check().plan(&login_op(), &cx) else {

@@ -185,7 +185,7 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
         .path_param_names()
         .into_iter()
         .rev()
-        .filter(|p| is_home(cx.api, op, p))
+        .filter(|p| is_home(cx, op, p))
         .collect();
     if homes.is_empty() {
         return Ok(None);
@@ -241,29 +241,40 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
     Err(reason.unwrap_or_default())
 }
 
-/// The home of an ID kind: the read operation that ends in that parameter (`/members/{id}`
+/// The home of every ID kind: the read operation that ends in that parameter (`/members/{id}`
 /// over `/members/{id}/workouts`), then the shortest path, then spec order.
-fn is_home(api: &Api, op: &Operation, param: &str) -> bool {
-    let kind = id_kind(&op.path, param);
-    let rank = |o: &Operation| {
-        let ends_with_it = o
-            .path
-            .rsplit('/')
-            .next()
-            .and_then(|s| s.strip_prefix('{'))
-            .and_then(|s| s.strip_suffix('}'))
-            .is_some_and(|p| id_kind(&o.path, p) == kind);
-        (!ends_with_it, o.path.split('/').count())
-    };
-    api.operations
+pub(super) fn homes(api: &Api) -> std::collections::HashMap<String, usize> {
+    let candidates = api
+        .operations
         .iter()
-        .filter(|o| o.method == HttpMethod::Get && !super::is_admin_operation(o))
-        .filter(|o| {
+        .enumerate()
+        .filter(|(_, o)| super::facts::is_read(o) && !super::is_admin_operation(o))
+        .flat_map(|(i, o)| {
+            let ends_in = o
+                .path
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.strip_prefix('{'))
+                .and_then(|s| s.strip_suffix('}'))
+                .map(|p| id_kind(&o.path, p));
+            let depth = o.path.split('/').count();
             o.path_param_names()
-                .iter()
-                .any(|p| id_kind(&o.path, p) == kind)
-        })
-        .min_by_key(|o| rank(o))
+                .into_iter()
+                .map(move |p| id_kind(&o.path, p))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(move |kind| {
+                    let rank = (ends_in.as_deref() != Some(kind.as_str()), depth, i);
+                    (kind, rank, i)
+                })
+        });
+    super::facts::lowest_per_key(candidates)
+}
+
+/// Whether `op` is the home of `param`'s ID kind.
+fn is_home(cx: &PlanCx<'_>, op: &Operation, param: &str) -> bool {
+    cx.facts
+        .home(cx.api, &id_kind(&op.path, param))
         .is_some_and(|home| std::ptr::eq(home, op) || (home.path == op.path && home.id == op.id))
 }
 
@@ -503,7 +514,11 @@ mod tests {
         let cx = PlanCx {
             api: &api,
             // The spec's "me" read, as the planning stage finds it.
-            me: api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+            facts: &crate::checks::ApiFacts::build(
+                &api,
+                api.operations.iter().find(|o| o.method == crate::model::HttpMethod::Get && o.path == "/me"),
+                &settings,
+            ),
             base_url: &base,
             user_a: &a,
             user_b: &b,

@@ -33,7 +33,7 @@ impl Check for ServerBanner {
 
     fn plan_api(&self, cx: &PlanCx<'_>) -> Planned {
         // The preflight already asked the "me" operation anonymously: usually a cache hit.
-        let path = cx.me.map_or("/", |op| op.path.as_str());
+        let path = cx.me().map_or("/", |op| op.path.as_str());
         let url = join_url(cx.base_url, path, &[]);
         Planned::Probes(vec![Probe {
             requests: vec![ProbeRequest::get(Role::Anonymous, url)],

@@ -1,7 +1,7 @@
 //! Stage 4, the plan: every check asked about every operation, with what it needs to know of
 //! the session (settings derived once here, never by a check itself).
 
-use crate::checks::{self, CheckSettings, PlanCx};
+use crate::checks::{self, ApiFacts, CheckSettings, PlanCx};
 use crate::config::ScanConfig;
 use crate::identity::{Identity, Role};
 use crate::model::HttpMethod;
@@ -12,6 +12,7 @@ use super::Inventories;
 pub struct ScanPlan {
     pub inventories: Inventories,
     pub settings: CheckSettings,
+    pub facts: ApiFacts,
     pub plan: Plan,
 }
 
@@ -21,7 +22,7 @@ impl ScanPlan {
         let targets = &self.inventories.session.targets;
         PlanCx {
             api: &targets.api,
-            me: crate::harvest::identity_operation(&targets.api),
+            facts: &self.facts,
             base_url: &targets.base_url,
             user_a: &self.inventories.user_a,
             user_b: &self.inventories.user_b,
@@ -49,9 +50,12 @@ pub(super) fn build(inventories: Inventories, config: &ScanConfig) -> ScanPlan {
         admin: exec.has_admin(),
         login_operation: configured_login(config),
     };
+    let api = &inventories.session.targets.api;
+    let facts = ApiFacts::build(api, crate::harvest::identity_operation(api), &settings);
     let mut scan_plan = ScanPlan {
         inventories,
         settings,
+        facts,
         plan: Plan::default(),
     };
     let cx = scan_plan.cx();

@@ -385,7 +385,11 @@ async fn no_rate_limit_burst_stays_within_its_cap() {
     let settings = CheckSettings::default();
     let cx = PlanCx {
         api,
-        me: apileak::harvest::identity_operation(api),
+        facts: &apileak::checks::ApiFacts::build(
+            api,
+            apileak::harvest::identity_operation(api),
+            &settings,
+        ),
         base_url: &base,
         user_a: &user_a,
         user_b: &user_b,

@@ -380,3 +380,94 @@ fn gitlab_builds_apileak_once() {
         "gl-dast-report.json"
     );
 }
+
+/// One GitLab job's script, run as the runner runs it (bash, `set -eo pipefail`) in `project`
+/// with the template's variables (overridden by `vars`); returns the exit code.
+async fn run_gitlab_job(
+    jobs: &Value,
+    job: &str,
+    project: &Path,
+    vars: &[(&str, String)],
+    server: &DemoServer,
+) -> i32 {
+    let script = jobs[job]["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .map(|line| line.as_str().expect("script line"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut cmd = std::process::Command::new("bash");
+    cmd.current_dir(project)
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+        .env("CI_PROJECT_DIR", project)
+        .env("APILEAK_USER_A", bearer(server, DemoUser::Alice))
+        .env("APILEAK_USER_B", bearer(server, DemoUser::Bob))
+        .env_remove("APILEAK_ADMIN")
+        .env_remove("APILEAK_LOG");
+    for (name, value) in jobs["variables"].as_object().expect("variables") {
+        cmd.env(name, value.as_str().expect("string variable"));
+    }
+    for (name, value) in vars {
+        cmd.env(name, value);
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("bash"))
+        .await
+        .expect("join");
+    out.status.code().expect("exit code")
+}
+
+/// The template's scan jobs (two shards) and merge job, run as written on the built binary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_shards_scan_and_merge_as_written() {
+    let docs = yaml_documents(GITLAB);
+    let jobs = docs.last().expect("jobs");
+    let server = DemoServer::start(Variant::Vulnerable).await.expect("demo");
+    let project = tempfile::tempdir().expect("tmp");
+    // What apileak-build leaves as its artifact.
+    let binary = project.path().join(
+        jobs["apileak-build"]["artifacts"]["paths"][0]
+            .as_str()
+            .expect("artifact"),
+    );
+    std::fs::create_dir_all(binary.parent().expect("bin dir")).expect("mkdir");
+    std::fs::copy(env!("CARGO_BIN_EXE_apileak"), &binary).expect("copy binary");
+    let common = [
+        ("APILEAK_SPEC", demo_spec_file().display().to_string()),
+        ("APILEAK_BASE_URL", server.base_url()),
+        ("APILEAK_ARGS", "--checks bola-read --rate 1000".to_owned()),
+        ("CI_NODE_TOTAL", "2".to_owned()),
+    ];
+    for node in ["1", "2"] {
+        let mut vars = common.to_vec();
+        vars.push(("CI_NODE_INDEX", node.to_owned()));
+        // Findings do not fail a shard: the gate is in the merge job.
+        assert_eq!(
+            run_gitlab_job(jobs, "apileak", project.path(), &vars, &server).await,
+            0,
+            "shard {node}"
+        );
+        let shard = project.path().join(format!("apileak-shard-{node}.json"));
+        assert!(shard.is_file(), "shard {node} report");
+    }
+    let shard_findings: usize = ["1", "2"]
+        .iter()
+        .map(|n| findings(&project.path().join(format!("apileak-shard-{n}.json"))).len())
+        .sum();
+    assert!(shard_findings > 0, "the shards found the leaks");
+    assert_eq!(
+        run_gitlab_job(jobs, "apileak-merge", project.path(), &common, &server).await,
+        1,
+        "merge applies the gate (APILEAK_FAIL_ON high)"
+    );
+    let report = project.path().join("gl-dast-report.json");
+    crate::cli::validate_gitlab(&report, shard_findings);
+    let mut report_only = common.to_vec();
+    report_only.push(("APILEAK_REPORT_ONLY", "true".to_owned()));
+    assert_eq!(
+        run_gitlab_job(jobs, "apileak-merge", project.path(), &report_only, &server).await,
+        0,
+        "report-only"
+    );
+    server.shutdown().await;
+}

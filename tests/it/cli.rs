@@ -6,17 +6,14 @@ use serde_json::Value;
 
 use apileak_demo::{DemoServer, DemoUser, Variant};
 
-use crate::support::{apileak_cmd as apileak, bearer, demo_spec_file, run_cmd as run, shared_dir};
+use crate::support::{apileak_cmd as apileak, bearer, demo_spec_file, run_cmd as run, schema};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 pub(crate) fn validate_sarif(path: &Path) -> Value {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(shared_dir().join("schemas/sarif-2.1.0.json")).expect("schema"),
-    )
-    .expect("schema json");
+    let schema = schema("sarif-2.1.0.json");
     let sarif: Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("sarif")).expect("sarif json");
     let validator = jsonschema::validator_for(&schema).expect("compile schema");
@@ -140,11 +137,7 @@ fn demo_finds_planted_flaws_and_writes_valid_reports() {
 }
 
 pub(crate) fn validate_gitlab(path: &Path, findings: usize) {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(shared_dir().join("schemas/gitlab-dast-report-15.0.7.json"))
-            .expect("schema"),
-    )
-    .expect("schema json");
+    let schema = schema("gitlab-dast-report-15.0.7.json");
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("gitlab")).expect("gitlab json");
     let validator = jsonschema::validator_for(&schema).expect("compile schema");

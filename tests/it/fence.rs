@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use apileak::model::{Fence, NotSentReason};
 use apileak::spec::load_file;
 
-use crate::support::{apileak_cmd, run_cmd, shared_dir};
+use crate::support::{apileak_cmd, load_real_spec, run_cmd};
 
 const TRAP_SPEC: &str = r#"openapi: 3.0.3
 info: {title: Trap API, version: "1"}
@@ -427,7 +427,7 @@ fn real_specs_fence_no_read_and_have_no_false_login() {
         "stripe-spec3-2023-09-12.yaml",
         "stripe-spec2-2020-04-23.json",
     ] {
-        let mut spec = load_file(&shared_dir().join("specs").join(name)).expect("load");
+        let mut spec = load_real_spec(name);
         let before = spec.api.operations.len();
         let held = Fence::default().apply(&mut spec.api).expect("fence");
         assert_eq!(held, [], "{name}");
@@ -448,10 +448,9 @@ fn real_specs_fence_no_read_and_have_no_false_login() {
 /// would catch them.
 #[test]
 fn the_false_logins_are_there_to_be_refused() {
-    let load = |name: &str| load_file(&shared_dir().join("specs").join(name)).expect("load");
-    let github = load("github-api.github.com.json");
-    let stripe2 = load("stripe-spec2-2020-04-23.json");
-    let stripe3 = load("stripe-spec3-2023-09-12.yaml");
+    let github = load_real_spec("github-api.github.com.json");
+    let stripe2 = load_real_spec("stripe-spec2-2020-04-23.json");
+    let stripe3 = load_real_spec("stripe-spec3-2023-09-12.yaml");
     for (spec, route) in [
         (&github, "POST /user/codespaces"),
         (&stripe2, "POST /v1/account/login_links"),

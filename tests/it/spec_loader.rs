@@ -1,7 +1,8 @@
 //! The spec loader end to end through `apileak::spec::load_file`: small fixture specs with exact
-//! expectations (`fixtures/specs/`), broken and hostile inputs, and the real-world specs in
-//! `../shared/specs` (operation counts, source lines checked against the text, load times:
-//! run `cargo test --release --test it spec_loader -- --nocapture` to see them).
+//! expectations (`fixtures/specs/`), broken and hostile inputs, and (through `load_str`, after
+//! decompressing) the real-world specs in `tests/data/specs` (operation counts, source lines
+//! checked against the text, load times: run `cargo test --release --test it spec_loader --
+//! --nocapture` to see them).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,8 +12,10 @@ use apileak::model::{
     HttpMethod, Operation, ParamLocation, Schema, SchemaKind, SecurityRequirementItem,
     SecuritySchemeKind,
 };
-use apileak::spec::{LoadedSpec, SpecError, load_file};
+use apileak::spec::{LoadedSpec, SpecError, load_file, load_str};
 use serde_json::{Value, json};
+
+use crate::support::real_spec_text;
 
 /// Hostile inputs must fail fast; this is far above what any of them takes, even in debug.
 const HOSTILE_LIMIT: Duration = Duration::from_secs(10);
@@ -32,22 +35,6 @@ fn load_err(name: &str) -> SpecError {
         Ok(_) => panic!("{name} should not load"),
         Err(err) => err,
     }
-}
-
-/// `$APILEAK_SHARED_DIR/specs`, else `../shared/specs`; missing is a failure, never a skip.
-fn shared_spec(name: &str) -> PathBuf {
-    let dir = match std::env::var_os("APILEAK_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir).join("specs"),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/specs"),
-    };
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "real-world spec {} not found: set APILEAK_SHARED_DIR to the folder holding specs/ \
-         (these tests must not pass without it)",
-        path.display()
-    );
-    path
 }
 
 fn op<'a>(spec: &'a LoadedSpec, id: &str) -> &'a Operation {
@@ -807,10 +794,10 @@ fn check_real_lines(spec: &LoadedSpec, text: &str, json: bool) {
 }
 
 fn load_real(name: &str) -> (LoadedSpec, String) {
-    let path = shared_spec(name);
-    let text = std::fs::read_to_string(&path).expect("read");
+    let text = real_spec_text(name);
+    // Timed from the text, so decompression is not counted.
     let started = Instant::now();
-    let spec = load_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let spec = load_str(&text, Path::new(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {

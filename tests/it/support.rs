@@ -7,18 +7,47 @@ use apileak::exec::ExecSettings;
 use apileak::identity::{Apply, Credential, Identity, LoginFlow, Role, TokenSource};
 use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML};
 
-/// `../shared` (or `$APILEAK_SHARED_DIR`). Panics loudly when missing: a test that needs the
-/// shared schemas must never pass without them.
-pub(crate) fn shared_dir() -> PathBuf {
-    let dir = std::env::var_os("APILEAK_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+/// The vendored test data (`tests/data`): report schemas and compressed real-world specs.
+/// Panics loudly when a file is missing: a test that needs it must never pass without it.
+pub(crate) fn test_data(rel: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel);
     assert!(
-        dir.join("schemas").is_dir(),
-        "shared test data not found at {} (set APILEAK_SHARED_DIR to the folder holding schemas/ and specs/)",
-        dir.display()
+        path.is_file(),
+        "test data {} not found (it is part of the repository: is the checkout complete?)",
+        path.display()
     );
-    dir
+    path
+}
+
+/// A report schema from `tests/data/schemas`, parsed.
+pub(crate) fn schema(name: &str) -> serde_json::Value {
+    let path = test_data(&format!("schemas/{name}"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("failed to read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// The text of a real-world spec, from its gzip copy `tests/data/specs/<name>.gz` (kept
+/// compressed so the repository stays small: ~1.5 MB instead of ~19 MB).
+pub(crate) fn real_spec_text(name: &str) -> String {
+    use std::io::Read as _;
+    let path = test_data(&format!("specs/{name}.gz"));
+    let file = std::fs::File::open(&path)
+        .unwrap_or_else(|e| panic!("failed to open {}: {e}", path.display()));
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::io::BufReader::new(file))
+        .read_to_string(&mut text)
+        .unwrap_or_else(|e| panic!("failed to decompress {}: {e}", path.display()));
+    text
+}
+
+/// A real-world spec loaded from its compressed copy; `name` (the uncompressed file name)
+/// becomes its source. The loader tells JSON from YAML by the text, not the name.
+pub(crate) fn load_real_spec(name: &str) -> apileak::spec::LoadedSpec {
+    apileak::spec::load_str(&real_spec_text(name), std::path::Path::new(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 pub(crate) fn bearer(server: &DemoServer, user: DemoUser) -> String {

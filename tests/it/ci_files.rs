@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize as _;
 use serde_json::Value;
 
-use apileak::demo::{DemoServer, DemoUser, Variant};
+use apileak_demo::{DemoServer, DemoUser, Variant};
 
 use crate::support::{bearer, demo_spec_file};
 

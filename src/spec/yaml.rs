@@ -610,4 +610,31 @@ x-webhooks:
         let err = parse_yaml("a: 1\nb: x\u{7}\n").expect_err("control");
         assert_eq!((err.line, err.column), (2, 5));
     }
+
+    /// yaml_serde (still used for our own config files) is the oracle: both must read real
+    /// specs to the same value.
+    #[test]
+    fn agrees_with_yaml_serde_on_real_specs() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let shared = std::env::var_os("APILEAK_SHARED_DIR")
+            .map_or_else(|| root.join("../shared"), std::path::PathBuf::from);
+        let mut files = vec![
+            root.join("fixtures/demo/openapi.yaml"),
+            shared.join("specs/stripe-spec3-2023-09-12.yaml"),
+        ];
+        for name in [
+            "petstore-3.0.yaml",
+            "petstore-3.1.yaml",
+            "partial.yaml",
+            "self-ref.yaml",
+        ] {
+            files.push(root.join("fixtures/specs").join(name));
+        }
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("readable spec");
+            let ours = parse_yaml(&text).expect("parses").value;
+            let theirs: Value = yaml_serde::from_str(&text).expect("yaml_serde parses");
+            assert!(ours == theirs, "{} differs", file.display());
+        }
+    }
 }

@@ -112,7 +112,6 @@ td.skip{cursor:help;font-style:italic}td.pass{cursor:help}.na{background:var(--b
 .swatch.na{border:1px solid var(--line)}
 td.leak summary{cursor:pointer;list-style:none;text-transform:uppercase;letter-spacing:.03em}
 td.leak summary::-webkit-details-marker{display:none}
-td.leak summary .n{white-space:nowrap}
 td.leak summary b::after{content:" ▸";font-size:10px}td.leak details[open] summary b::after{content:" ▾"}td.leak summary .n{font-weight:normal}
 td.leak summary small{text-transform:none;letter-spacing:0}
 td.leak details[open]{outline:2px solid #0969da;outline-offset:4px}

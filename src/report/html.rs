@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 
 use super::{Outcome, Report};
@@ -94,7 +95,7 @@ table{border-collapse:collapse}
 .swatch{display:inline-block;padding:1px 8px;margin:0 2px 2px 6px;border-radius:3px;font-size:12px}
 .matrix{width:100%;table-layout:fixed;border:1px solid var(--line)}
 .matrix th,.matrix td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:middle}
-.matrix thead th{background:var(--soft);font-size:12.5px;line-height:1.25}
+.matrix thead th{background:var(--soft);font-size:12.5px;line-height:1.25;overflow-wrap:anywhere}
 .matrix thead th small{display:block;font-weight:normal;color:var(--muted);font-size:11px}
 .matrix thead th[data-col=other]{width:15%}.matrix th.op{width:25%;font-weight:normal;background:var(--bg)}.matrix thead th.op{background:var(--soft);font-weight:bold}
 .matrix th.op small{display:block;color:var(--muted);font-size:11px}
@@ -139,6 +140,15 @@ dl.evidence code{word-break:break-all}
 #skipped{margin-top:20px}#skipped summary{cursor:pointer;color:var(--muted)}
 .none{color:var(--muted);font-style:italic;margin:4px 0}
 footer{margin-top:30px;color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:8px}
+@media (max-width:900px){
+main{padding:12px 10px 30px}
+.summary dl{min-width:0}.summary>table{display:block;overflow-x:auto;max-width:100%}
+.matrix-wrap{overflow-x:auto;border:1px solid var(--line)}
+.matrix{min-width:820px;border:0}
+.matrix th.op{position:sticky;left:0;z-index:2;width:160px}
+td.cell .pop,td.cell[data-col] .pop{position:fixed;top:auto;bottom:0;left:0;right:0;width:auto;max-height:70vh;border-radius:10px 10px 0 0}
+td.leak details[open]{outline-offset:-2px}
+}
 @media print{
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{font-size:11px}main{max-width:none;padding:0}
@@ -171,35 +181,53 @@ pub(super) fn render_html(report: &Report) -> String {
     let metas: BTreeMap<&str, &CheckMeta> = catalogue.iter().map(|m| (m.id.as_str(), m)).collect();
     let matrix = Matrix::build(report);
 
-    let mut body = String::new();
-    body.push_str(&header(report));
-    body.push_str(&matrix_section(report, &matrix, &metas));
-    body.push_str(&findings_section(report, &metas));
-    body.push_str(&skipped_section(report));
-    body.push_str(&format!(
-        "<footer>{} {} · spec <code>{}</code> · {} probes · generated {}</footer>\n",
-        esc(&report.tool.name),
-        esc(&report.tool.version),
-        esc(&report.api.spec_path),
-        report.stats.probes,
-        esc(&timestamp(&report.finished_at)),
-    ));
-
     // The hash lets the CSP allow exactly our script: if escaping ever failed, injected
     // script would still not run.
     let script_hash =
         base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT.as_bytes()));
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; \
-         base-uri 'none'; form-action 'none'\">\n\
-         <meta name=\"referrer\" content=\"no-referrer\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>apileak: {title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
-         <main>\n{body}</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-        title = esc(&report.api.title),
-    )
+    let csp = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; \
+         base-uri 'none'; form-action 'none'"
+    );
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang="en" {
+            "\n"
+            head {
+                "\n" meta charset="utf-8";
+                "\n" meta http-equiv="Content-Security-Policy" content=(csp);
+                "\n" meta name="referrer" content="no-referrer";
+                "\n" meta name="viewport" content="width=device-width, initial-scale=1";
+                "\n" title { "apileak: " (report.api.title) }
+                "\n" style { "\n" (PreEscaped(STYLE)) }
+                "\n"
+            }
+            "\n"
+            body {
+                "\n"
+                main {
+                    "\n"
+                    (header(report))
+                    (matrix_section(report, &matrix, &metas))
+                    (findings_section(report, &metas))
+                    (skipped_section(report))
+                    footer {
+                        (report.tool.name) " " (report.tool.version) " · spec "
+                        code { (report.api.spec_path) }
+                        " · " (report.stats.probes) " probes · generated "
+                        (timestamp(&report.finished_at))
+                    }
+                    "\n"
+                }
+                "\n"
+                script { (PreEscaped(SCRIPT)) }
+                "\n"
+            }
+            "\n"
+        }
+        "\n"
+    };
+    page.into_string()
 }
 
 /// What the scan concluded for one matrix cell.
@@ -330,204 +358,193 @@ fn column_of(check: &str) -> usize {
         .unwrap_or(COLUMNS.len() - 1)
 }
 
-fn header(report: &Report) -> String {
+fn header(report: &Report) -> Markup {
     let gating = report.gating_findings().count();
-    let verdict = if gating > 0 {
-        format!(
-            "<div class=\"verdict fail\"><strong>✗ Gate failed</strong> · {gating} finding{} at or \
-             above <b>{}</b></div>",
-            plural(gating),
-            report.fail_on
-        )
-    } else {
-        format!(
-            "<div class=\"verdict pass\"><strong>✓ Gate passed</strong> · no finding at or above \
-             <b>{}</b>{}</div>",
-            report.fail_on,
-            if report.findings.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} below it)", report.findings.len())
-            }
-        )
-    };
-    let mut counts = String::new();
-    for sev in Severity::ALL.iter().rev() {
-        let n = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == *sev)
-            .count();
-        counts.push_str(&format!(
-            "<span class=\"count sev-{sev}{}\"><b>{n}</b> {sev}</span>",
-            if n == 0 { " zero" } else { "" }
-        ));
-    }
     let exec = &report.stats.exec;
-    let facts = [
-        (
-            "target",
-            format!("<code>{}</code>", esc(&report.api.base_url)),
-        ),
-        (
-            "spec",
-            format!("<code>{}</code>", esc(&report.api.spec_path)),
-        ),
-        ("started", esc(&timestamp(&report.started_at))),
-        ("duration", esc(&duration(report.duration_ms))),
-        (
-            "requests",
-            format!(
-                "{} sent · {} cached · {} transport error{}",
-                exec.requests,
-                exec.cached,
-                exec.transport_errors,
-                plural(usize::try_from(exec.transport_errors).unwrap_or(usize::MAX))
-            ),
-        ),
-        (
-            "coverage",
-            format!(
-                "{} operations · {} cases · {} probes",
-                report.api.operations,
-                report.cases.len(),
-                report.stats.probes
-            ),
-        ),
-    ];
-    let mut dl = String::new();
-    for (k, v) in facts {
-        dl.push_str(&format!("<dt>{k}</dt><dd>{v}</dd>"));
-    }
-    let mut preflight = String::new();
-    if !report.preflight.is_empty() {
-        preflight.push_str(
-            "<table class=\"preflight\"><caption>Preflight: do the identities work?</caption>\
-             <thead><tr><th>identity</th><th>credential</th><th>operation</th><th>status</th><th>verdict</th></tr>\
-             </thead><tbody>",
-        );
-        for p in &report.preflight {
-            preflight.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                esc(p.identity.name()),
-                esc(&p.credential),
-                esc(&p.operation),
-                p.status.map_or_else(|| "—".to_owned(), |s| s.to_string()),
-                esc(&p.verdict)
-            ));
-        }
-        preflight.push_str("</tbody></table>");
-    }
-    let mut not_sent = String::new();
+    let transport_errors = usize::try_from(exec.transport_errors).unwrap_or(usize::MAX);
     let writes = report.writes_not_sent();
-    if report.held_back().next().is_some() || writes > 0 {
-        not_sent.push_str(
-            "<table class=\"preflight\"><caption>Not sent (held back as unsafe, or excluded)</caption>\
-             <thead><tr><th>operation</th><th>why</th></tr></thead><tbody>",
-        );
-        for n in report.held_back() {
-            not_sent.push_str(&format!(
-                "<tr><td><code>{}</code></td><td>{}</td></tr>",
-                esc(&n.operation()),
-                esc(&n.why)
-            ));
-        }
-        if writes > 0 {
-            not_sent.push_str(&format!(
-                "<tr><td>{writes} write operation{}</td><td>need --allow-writes</td></tr>",
-                plural(writes)
-            ));
-        }
-        not_sent.push_str("</tbody></table>");
-    }
-    let mut warnings = String::new();
     let incomplete = report.incomplete_notice();
-    if !report.warnings.is_empty() || incomplete.is_some() {
-        warnings.push_str("<ul class=\"warnings\">");
-        for line in incomplete.iter().flat_map(|n| n.lines()) {
-            warnings.push_str(&format!("<li><strong>⚠ {}</strong></li>", esc(line)));
+    html! {
+        header {
+            "\n" p.brand { "apileak · API authorization report" }
+            "\n" h1 { (report.api.title) }
+            "\n"
+            @if gating > 0 {
+                div.verdict.fail {
+                    strong { "✗ Gate failed" } " · " (gating) " finding" (plural(gating))
+                    " at or above " b { (report.fail_on) }
+                }
+            } @else {
+                div.verdict.pass {
+                    strong { "✓ Gate passed" } " · no finding at or above " b { (report.fail_on) }
+                    @if !report.findings.is_empty() {
+                        " (" (report.findings.len()) " below it)"
+                    }
+                }
+            }
+            "\n"
+            div.counts {
+                @for sev in Severity::ALL.iter().rev() {
+                    @let n = report.findings.iter().filter(|f| f.severity == *sev).count();
+                    span class={ "count sev-" (sev) @if n == 0 { " zero" } } { b { (n) } " " (sev) }
+                }
+            }
+            "\n"
+            div.summary {
+                dl {
+                    dt { "target" } dd { code { (report.api.base_url) } }
+                    dt { "spec" } dd { code { (report.api.spec_path) } }
+                    dt { "started" } dd { (timestamp(&report.started_at)) }
+                    dt { "duration" } dd { (duration(report.duration_ms)) }
+                    dt { "requests" }
+                    dd {
+                        (exec.requests) " sent · " (exec.cached) " cached · "
+                        (exec.transport_errors) " transport error" (plural(transport_errors))
+                    }
+                    dt { "coverage" }
+                    dd {
+                        (report.api.operations) " operations · " (report.cases.len()) " cases · "
+                        (report.stats.probes) " probes"
+                    }
+                }
+                @if !report.preflight.is_empty() {
+                    table.preflight {
+                        caption { "Preflight: do the identities work?" }
+                        thead { tr { th { "identity" } th { "credential" } th { "operation" } th { "status" } th { "verdict" } } }
+                        tbody {
+                            @for p in &report.preflight {
+                                tr {
+                                    td { (p.identity.name()) }
+                                    td { (p.credential) }
+                                    td { code { (p.operation) } }
+                                    td { @match p.status { Some(s) => (s), None => "—" } }
+                                    td { (p.verdict) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if report.held_back().next().is_some() || writes > 0 {
+                    table.preflight {
+                        caption { "Not sent (held back as unsafe, or excluded)" }
+                        thead { tr { th { "operation" } th { "why" } } }
+                        tbody {
+                            @for n in report.held_back() {
+                                tr { td { code { (n.operation()) } } td { (n.why) } }
+                            }
+                            @if writes > 0 {
+                                tr {
+                                    td { (writes) " write operation" (plural(writes)) }
+                                    td { "need --allow-writes" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            "\n"
+            @if !report.warnings.is_empty() || incomplete.is_some() {
+                ul.warnings {
+                    @for line in incomplete.iter().flat_map(|n| n.lines()) {
+                        li { strong { "⚠ " (line) } }
+                    }
+                    @for w in &report.warnings {
+                        li { "⚠ " (w) }
+                    }
+                }
+            }
+            "\n"
         }
-        for w in &report.warnings {
-            warnings.push_str(&format!("<li>⚠ {}</li>", esc(w)));
-        }
-        warnings.push_str("</ul>");
+        "\n"
     }
-    format!(
-        "<header>\n<p class=\"brand\">apileak · API authorization report</p>\n<h1>{}</h1>\n\
-         {verdict}\n<div class=\"counts\">{counts}</div>\n<div class=\"summary\"><dl>{dl}</dl>\
-         {preflight}{not_sent}</div>\n{warnings}\n</header>\n",
-        esc(&report.api.title)
-    )
 }
 
-fn matrix_section(report: &Report, matrix: &Matrix, metas: &BTreeMap<&str, &CheckMeta>) -> String {
-    let mut out = String::from(
-        "<section id=\"matrix\">\n<h2>Authorization matrix</h2>\n<p class=\"legend\">\
-         <span class=\"swatch leak sev-critical\">critical</span>\
-         <span class=\"swatch leak sev-high\">high</span>\
-         <span class=\"swatch leak sev-medium\">medium</span>\
-         <span class=\"swatch leak sev-low\">low / info</span> leak — click for evidence \
-         <span class=\"swatch pass\">✓ passed</span>\
-         <span class=\"swatch skip\">skipped</span> hover for why \
-         <span class=\"swatch na\">&nbsp;</span> not applicable</p>\n\
-         <table class=\"matrix\">\n<thead><tr><th class=\"op\">operation</th>",
-    );
-    for col in &COLUMNS {
-        let checks = if col.checks.is_empty() {
-            "every other check".to_owned()
-        } else {
-            col.checks
-                .iter()
-                .map(|c| metas.get(c).map_or(*c, |m| m.name.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        out.push_str(&format!(
-            "<th data-col=\"{}\" title=\"{}\">{}<small>{}</small></th>",
-            col.key,
-            esc(&checks),
-            esc(col.title),
-            esc(col.hint)
-        ));
+fn matrix_section(report: &Report, matrix: &Matrix, metas: &BTreeMap<&str, &CheckMeta>) -> Markup {
+    html! {
+        section #matrix {
+            "\n" h2 { "Authorization matrix" }
+            "\n"
+            p.legend {
+                span.swatch.leak.sev-critical { "critical" }
+                span.swatch.leak.sev-high { "high" }
+                span.swatch.leak.sev-medium { "medium" }
+                span.swatch.leak.sev-low { "low / info" }
+                " leak — click for evidence "
+                span.swatch.pass { "✓ passed" }
+                span.swatch.skip { "skipped" }
+                " hover for why "
+                span.swatch.na { "\u{a0}" }
+                " not applicable"
+            }
+            "\n"
+            // Scrolls sideways on its own when a narrow screen cannot fit the columns.
+            div.matrix-wrap {
+                table.matrix {
+                    "\n"
+                    thead {
+                        tr {
+                            th.op { "operation" }
+                            @for col in &COLUMNS {
+                                th data-col=(col.key) title=(column_checks(col, metas)) {
+                                    (col.title) small { (col.hint) }
+                                }
+                            }
+                        }
+                    }
+                    "\n"
+                    tbody {
+                        "\n"
+                        @for (r, row) in matrix.operations.iter().enumerate() {
+                            (matrix_row(report, row, r, metas))
+                        }
+                    }
+                    "\n"
+                    tbody.api-wide {
+                        "\n"
+                        tr.group { th colspan=(COLUMNS.len() + 1) { "API-wide and undocumented" } }
+                        "\n"
+                        @for (r, row) in matrix.api_wide.iter().enumerate() {
+                            (matrix_row(report, row, matrix.operations.len() + r, metas))
+                        }
+                    }
+                    "\n"
+                }
+            }
+            "\n"
+        }
+        "\n"
     }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for (r, row) in matrix.operations.iter().enumerate() {
-        out.push_str(&matrix_row(report, row, r, metas));
-    }
-    out.push_str(&format!(
-        "</tbody>\n<tbody class=\"api-wide\">\n<tr class=\"group\"><th colspan=\"{}\">API-wide \
-         and undocumented</th></tr>\n",
-        COLUMNS.len() + 1
-    ));
-    for (r, row) in matrix.api_wide.iter().enumerate() {
-        out.push_str(&matrix_row(report, row, matrix.operations.len() + r, metas));
-    }
-    out.push_str("</tbody>\n</table>\n</section>\n");
-    out
 }
 
-fn matrix_row(report: &Report, row: &Row, r: usize, metas: &BTreeMap<&str, &CheckMeta>) -> String {
-    let label = operation_label(&row.method, &row.path);
-    let aside = match (row.note, row.line) {
-        (Some(note), _) => format!("<small>{note}</small>"),
-        (None, 0) => String::new(),
-        (None, line) => format!("<small>line {line}</small>"),
-    };
-    let mut out = format!(
-        "<tr data-op=\"{}\"><th class=\"op\" scope=\"row\">{label}{aside}</th>",
-        esc(&row.operation())
-    );
-    for (c, (col, cell)) in COLUMNS.iter().zip(&row.cells).enumerate() {
-        out.push_str(&matrix_cell(
-            report,
-            cell,
-            col,
-            &format!("c-{r}-{c}"),
-            metas,
-        ));
+/// The names of a column's checks, for its header's tooltip.
+fn column_checks(col: &Column, metas: &BTreeMap<&str, &CheckMeta>) -> String {
+    if col.checks.is_empty() {
+        return "every other check".to_owned();
     }
-    out.push_str("</tr>\n");
-    out
+    col.checks
+        .iter()
+        .map(|c| metas.get(c).map_or(*c, |m| m.name.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn matrix_row(report: &Report, row: &Row, r: usize, metas: &BTreeMap<&str, &CheckMeta>) -> Markup {
+    html! {
+        tr data-op=(row.operation()) {
+            th.op scope="row" {
+                (operation_label(&row.method, &row.path))
+                @match (row.note, row.line) {
+                    (Some(note), _) => small { (note) },
+                    (None, 0) => {},
+                    (None, line) => small { "line " (line) },
+                }
+            }
+            @for (c, (col, cell)) in COLUMNS.iter().zip(&row.cells).enumerate() {
+                (matrix_cell(report, cell, col, &format!("c-{r}-{c}"), metas))
+            }
+        }
+        "\n"
+    }
 }
 
 fn matrix_cell(
@@ -536,7 +553,7 @@ fn matrix_cell(
     col: &Column,
     id: &str,
     metas: &BTreeMap<&str, &CheckMeta>,
-) -> String {
+) -> Markup {
     if let Some(worst) = cell.worst(report) {
         let found: Vec<(usize, &Finding)> = cell
             .findings
@@ -545,29 +562,30 @@ fn matrix_cell(
             .collect();
         let checks: BTreeSet<&str> = found.iter().map(|(_, f)| f.check.as_str()).collect();
         let checks: Vec<&str> = checks.into_iter().collect();
-        let count = if found.len() > 1 {
-            format!(" ×{}", found.len())
-        } else {
-            String::new()
+        return html! {
+            td class={ "cell leak sev-" (worst) } data-col=(col.key) data-checks=(checks.join(" ")) {
+                details id=(id) {
+                    summary title="show evidence" {
+                        b {
+                            "✗\u{a0}" (worst)
+                            span.n { @if found.len() > 1 { " ×" (found.len()) } }
+                        }
+                        // The other column gathers unrelated checks: name them in the cell itself.
+                        @if col.checks.is_empty() {
+                            small {
+                                @for (k, check) in checks.iter().enumerate() {
+                                    @if k > 0 { br; }
+                                    (check)
+                                }
+                            }
+                        }
+                    }
+                    div.pop {
+                        @for (i, f) in &found { (popover_finding(*i, f, metas)) }
+                    }
+                }
+            }
         };
-        // The other column gathers unrelated checks: name them in the cell itself.
-        let which = if col.checks.is_empty() {
-            let names: Vec<String> = checks.iter().map(|c| esc(c)).collect();
-            format!("<small>{}</small>", names.join("<br>"))
-        } else {
-            String::new()
-        };
-        let mut pop = String::new();
-        for (i, f) in &found {
-            pop.push_str(&popover_finding(*i, f, metas));
-        }
-        return format!(
-            "<td class=\"cell leak sev-{worst}\" data-col=\"{}\" data-checks=\"{}\">\
-             <details id=\"{id}\"><summary title=\"show evidence\"><b>✗ {worst}<span class=\"n\">{count}</span></b>{which}\
-             </summary><div class=\"pop\">{pop}</div></details></td>",
-            col.key,
-            esc(&checks.join(" ")),
-        );
     }
     if cell.passed_probes > 0 || !cell.passed_checks.is_empty() {
         let checks: Vec<&str> = cell.passed_checks.iter().map(String::as_str).collect();
@@ -575,15 +593,11 @@ fn matrix_cell(
         for (check, reason) in &cell.skipped {
             title.push_str(&format!("\nskipped {check}: {reason}"));
         }
-        return format!(
-            "<td class=\"cell pass\" data-col=\"{}\" data-checks=\"{}\" title=\"{}\">✓ \
-             <small>{} probe{}</small></td>",
-            col.key,
-            esc(&checks.join(" ")),
-            esc(&title),
-            cell.passed_probes,
-            plural(cell.passed_probes)
-        );
+        return html! {
+            td.cell.pass data-col=(col.key) data-checks=(checks.join(" ")) title=(title) {
+                "✓ " small { (cell.passed_probes) " probe" (plural(cell.passed_probes)) }
+            }
+        };
     }
     if !cell.skipped.is_empty() {
         let title: Vec<String> = cell
@@ -592,185 +606,163 @@ fn matrix_cell(
             .map(|(check, reason)| format!("{check}: {reason}"))
             .collect();
         let checks: Vec<&str> = cell.skipped.iter().map(|(c, _)| c.as_str()).collect();
-        return format!(
-            "<td class=\"cell skip\" data-col=\"{}\" data-checks=\"{}\" title=\"{}\">skipped</td>",
-            col.key,
-            esc(&checks.join(" ")),
-            esc(&title.join("\n"))
-        );
+        return html! {
+            td.cell.skip data-col=(col.key) data-checks=(checks.join(" ")) title=(title.join("\n")) {
+                "skipped"
+            }
+        };
     }
-    format!("<td class=\"cell na\" data-col=\"{}\"></td>", col.key)
+    html! { td.cell.na data-col=(col.key) {} }
 }
 
 /// The evidence of one finding, compact, for a matrix pop-over.
-fn popover_finding(i: usize, f: &Finding, metas: &BTreeMap<&str, &CheckMeta>) -> String {
+fn popover_finding(i: usize, f: &Finding, metas: &BTreeMap<&str, &CheckMeta>) -> Markup {
     let ev = &f.evidence;
-    let mut matches = String::new();
-    if !ev.matches.is_empty() {
-        matches.push_str(&matches_table(&ev.matches, POPOVER_MATCHES));
+    html! {
+        div.ev {
+            p.ev-title {
+                span class={ "badge sev-" (f.severity) } { (f.severity) } " "
+                b { (check_name(&f.check, metas)) } " " code { (f.check) }
+            }
+            p.msg { (f.message) }
+            p.reqline {
+                code { (ev.method) " " (ev.url) } br;
+                "as " b { (ev.identity) } " → " b { (ev.status) }
+            }
+            @if !ev.matches.is_empty() { (matches_table(&ev.matches, POPOVER_MATCHES)) }
+            h4 { "Response excerpt" }
+            (excerpt_block(&ev.response_excerpt))
+            h4 { "Reproduce" }
+            pre.curl { (ev.curl) }
+            p { a href={ "#f-" (i) } { "full finding ↓" } }
+        }
     }
-    format!(
-        "<div class=\"ev\"><p class=\"ev-title\"><span class=\"badge sev-{sev}\">{sev}</span> \
-         <b>{name}</b> <code>{check}</code></p><p class=\"msg\">{msg}</p>\
-         <p class=\"reqline\"><code>{method} {url}</code><br>as <b>{identity}</b> → \
-         <b>{status}</b></p>{matches}<h4>Response excerpt</h4>{body}\
-         <h4>Reproduce</h4><pre class=\"curl\">{curl}</pre><p><a href=\"#f-{i}\">full finding ↓</a></p></div>",
-        sev = f.severity,
-        name = esc(check_name(&f.check, metas)),
-        check = esc(&f.check),
-        msg = esc(&f.message),
-        method = esc(&ev.method),
-        url = esc(&ev.url),
-        identity = esc(&ev.identity),
-        status = ev.status,
-        body = excerpt_block(&ev.response_excerpt),
-        curl = esc(&ev.curl),
-    )
 }
 
-fn matches_table(matches: &[crate::findings::Match], limit: usize) -> String {
-    let mut out = String::from(
-        "<table class=\"matches\"><thead><tr><th>JSON pointer or header</th><th>value</th></tr></thead><tbody>",
-    );
-    for m in matches.iter().take(limit) {
-        out.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td></tr>",
-            esc(&m.pointer),
-            esc(&truncate(&m.value, MAX_VALUE_CHARS))
-        ));
+fn matches_table(matches: &[crate::findings::Match], limit: usize) -> Markup {
+    html! {
+        table.matches {
+            thead { tr { th { "JSON pointer or header" } th { "value" } } }
+            tbody {
+                @for m in matches.iter().take(limit) {
+                    tr { td { code { (m.pointer) } } td { (truncate(&m.value, MAX_VALUE_CHARS)) } }
+                }
+                @if matches.len() > limit {
+                    tr { td colspan="2" class="more" { "…and " (matches.len() - limit) " more" } }
+                }
+            }
+        }
     }
-    if matches.len() > limit {
-        out.push_str(&format!(
-            "<tr><td colspan=\"2\" class=\"more\">…and {} more</td></tr>",
-            matches.len() - limit
-        ));
-    }
-    out.push_str("</tbody></table>");
-    out
 }
 
-fn findings_section(report: &Report, metas: &BTreeMap<&str, &CheckMeta>) -> String {
-    let mut out = format!(
-        "<section id=\"findings\">\n<h2>Findings <small>{} · most severe first</small></h2>\n",
-        report.findings.len()
-    );
-    if report.findings.is_empty() {
-        out.push_str("<p class=\"none\">No findings.</p>\n");
-    }
+fn findings_section(report: &Report, metas: &BTreeMap<&str, &CheckMeta>) -> Markup {
     // `report.findings` is already most severe first; a stable sort keeps that for merged input.
     let mut order: Vec<usize> = (0..report.findings.len()).collect();
     order.sort_by_key(|i| std::cmp::Reverse(report.findings[*i].severity));
-    for i in order {
-        out.push_str(&finding_article(i, &report.findings[i], metas));
+    html! {
+        section #findings {
+            "\n" h2 { "Findings " small { (report.findings.len()) " · most severe first" } }
+            "\n"
+            @if report.findings.is_empty() {
+                p.none { "No findings." } "\n"
+            }
+            @for i in order { (finding_article(i, &report.findings[i], metas)) }
+        }
+        "\n"
     }
-    out.push_str("</section>\n");
-    out
 }
 
-fn finding_article(i: usize, f: &Finding, metas: &BTreeMap<&str, &CheckMeta>) -> String {
+fn finding_article(i: usize, f: &Finding, metas: &BTreeMap<&str, &CheckMeta>) -> Markup {
     let ev = &f.evidence;
     let meta = metas.get(f.check.as_str());
-    let owasp = match meta {
-        Some(m) => format!(
-            "<a href=\"https://owasp.org/API-Security/editions/2023/en/0x11-t10/\" \
-             rel=\"noreferrer\">{} {}</a>",
-            esc(&f.owasp),
-            esc(&m.owasp_name)
-        ),
-        None => esc(&f.owasp),
-    };
-    let cwe: String = meta
-        .map(|m| {
-            m.cwe
-                .iter()
-                .map(|c| {
-                    format!(
-                        " · <a href=\"https://cwe.mitre.org/data/definitions/{c}.html\" \
-                         rel=\"noreferrer\">CWE-{c}</a>"
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let victim = f
-        .victim
-        .map(|v| format!("<dt>victim</dt><dd>{}</dd>", esc(v.name())))
-        .unwrap_or_default();
-    let matches = if ev.matches.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<h4>Matched values</h4>{}",
-            matches_table(&ev.matches, usize::MAX)
-        )
-    };
-    format!(
-        "<article class=\"finding s-{sev}\" id=\"f-{i}\">\n<header><span class=\"badge \
-         sev-{sev}\">{sev}</span> <b>{name}</b> <code>{check}</code> <span class=\"meta\">{owasp}\
-         {cwe} · {confidence} confidence</span></header>\n<h3>{operation}</h3>\n<p class=\"msg\">{msg}</p>\n<dl class=\"evidence\">\
-         <dt>request</dt><dd><code>{ev_method} {url}</code></dd><dt>identity</dt>\
-         <dd>{identity}</dd>{victim}<dt>status</dt><dd>{status}</dd></dl>\n<div class=\"ev-grid\">\
-         <div>{matches}</div><div><h4>Response excerpt</h4>{body}</div>\
-         </div>\n<h4>Reproduce</h4>\
-         <pre class=\"curl\">{curl}</pre>\n<details><summary>request and response headers\
-         </summary>{req_headers}{resp_headers}</details>\n<p class=\"fp\">fingerprint \
-         <code>{fp}</code>{line}</p>\n</article>\n",
-        sev = f.severity,
-        name = esc(check_name(&f.check, metas)),
-        check = esc(&f.check),
-        confidence = format!("{:?}", f.confidence).to_ascii_lowercase(),
-        operation = operation_label(&f.method, &f.path),
-        msg = esc(&f.message),
-        ev_method = esc(&ev.method),
-        url = esc(&ev.url),
-        identity = esc(&ev.identity),
-        status = ev.status,
-        body = excerpt_block(&ev.response_excerpt),
-        curl = esc(&ev.curl),
-        req_headers = headers_table("request", &ev.request_headers),
-        resp_headers = headers_table("response", &ev.response_headers),
-        fp = esc(&f.fingerprint),
-        // API-wide findings point at the top of the spec: no operation line to name.
-        line = if f.line > 1 {
-            format!(" · spec line {}", f.line)
-        } else {
-            String::new()
-        },
-    )
+    html! {
+        article class={ "finding s-" (f.severity) } id={ "f-" (i) } {
+            "\n"
+            header {
+                span class={ "badge sev-" (f.severity) } { (f.severity) } " "
+                b { (check_name(&f.check, metas)) } " " code { (f.check) } " "
+                span.meta {
+                    @match meta {
+                        Some(m) => a href="https://owasp.org/API-Security/editions/2023/en/0x11-t10/" rel="noreferrer" {
+                            (f.owasp) " " (m.owasp_name)
+                        },
+                        None => (f.owasp),
+                    }
+                    @for c in meta.map(|m| m.cwe.as_slice()).unwrap_or_default() {
+                        " · " a href={ "https://cwe.mitre.org/data/definitions/" (c) ".html" } rel="noreferrer" { "CWE-" (c) }
+                    }
+                    " · " (format!("{:?}", f.confidence).to_ascii_lowercase()) " confidence"
+                }
+            }
+            "\n" h3 { (operation_label(&f.method, &f.path)) }
+            "\n" p.msg { (f.message) }
+            "\n"
+            dl.evidence {
+                dt { "request" } dd { code { (ev.method) " " (ev.url) } }
+                dt { "identity" } dd { (ev.identity) }
+                @if let Some(v) = f.victim { dt { "victim" } dd { (v.name()) } }
+                dt { "status" } dd { (ev.status) }
+            }
+            "\n"
+            div.ev-grid {
+                div {
+                    @if !ev.matches.is_empty() {
+                        h4 { "Matched values" } (matches_table(&ev.matches, usize::MAX))
+                    }
+                }
+                div { h4 { "Response excerpt" } (excerpt_block(&ev.response_excerpt)) }
+            }
+            "\n" h4 { "Reproduce" }
+            pre.curl { (ev.curl) }
+            "\n"
+            details {
+                summary { "request and response headers" }
+                (headers_table("request", &ev.request_headers))
+                (headers_table("response", &ev.response_headers))
+            }
+            "\n"
+            p.fp {
+                "fingerprint " code { (f.fingerprint) }
+                // API-wide findings point at the top of the spec: no operation line to name.
+                @if f.line > 1 { " · spec line " (f.line) }
+            }
+            "\n"
+        }
+        "\n"
+    }
 }
 
 /// `GET /members/{memberId}` with the method as a badge; `*` reads as the whole API.
-fn operation_label(method: &str, path: &str) -> String {
-    if path == "*" {
-        "<span class=\"path\">* (whole API)</span>".to_owned()
-    } else {
-        format!(
-            "<span class=\"method m-{}\">{}</span> <span class=\"path\">{}</span>",
-            esc(&method.to_ascii_lowercase()),
-            esc(method),
-            // Long templated paths wrap at a slash, not mid-word.
-            esc(path).replace('/', "/<wbr>")
-        )
+fn operation_label(method: &str, path: &str) -> Markup {
+    html! {
+        @if path == "*" {
+            span.path { "* (whole API)" }
+        } @else {
+            span class={ "method m-" (method.to_ascii_lowercase()) } { (method) } " "
+            span.path {
+                // Long templated paths wrap at a slash, not mid-word.
+                @for (k, part) in path.split('/').enumerate() {
+                    @if k > 0 { "/" wbr; }
+                    (part)
+                }
+            }
+        }
     }
 }
 
-fn headers_table(caption: &str, headers: &[(String, String)]) -> String {
-    let mut out = format!("<table class=\"headers\"><caption>{caption}</caption><tbody>");
-    for (name, value) in headers {
-        out.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>",
-            esc(name),
-            esc(value)
-        ));
+fn headers_table(caption: &str, headers: &[(String, String)]) -> Markup {
+    html! {
+        table.headers {
+            caption { (caption) }
+            tbody {
+                @for (name, value) in headers { tr { th { (name) } td { (value) } } }
+                @if headers.is_empty() { tr { td { "none" } } }
+            }
+        }
     }
-    if headers.is_empty() {
-        out.push_str("<tr><td>none</td></tr>");
-    }
-    out.push_str("</tbody></table>");
-    out
 }
 
-fn skipped_section(report: &Report) -> String {
+fn skipped_section(report: &Report) -> Markup {
     let skipped: Vec<(&str, String, &str)> = report
         .cases
         .iter()
@@ -779,26 +771,26 @@ fn skipped_section(report: &Report) -> String {
             _ => None,
         })
         .collect();
-    if skipped.is_empty() {
-        return String::new();
+    html! {
+        @if !skipped.is_empty() {
+            section #skipped {
+                "\n"
+                details {
+                    summary { (skipped.len()) " skipped case" (plural(skipped.len())) }
+                    table.skipped {
+                        thead { tr { th { "check" } th { "operation" } th { "reason" } } }
+                        tbody {
+                            @for (check, op, reason) in &skipped {
+                                tr { td { code { (check) } } td { code { (op) } } td { (reason) } }
+                            }
+                        }
+                    }
+                }
+                "\n"
+            }
+            "\n"
+        }
     }
-    let mut out = format!(
-        "<section id=\"skipped\">\n<details><summary>{} skipped case{}</summary><table \
-         class=\"skipped\"><thead><tr><th>check</th><th>operation</th><th>reason</th></tr>\
-         </thead><tbody>",
-        skipped.len(),
-        plural(skipped.len())
-    );
-    for (check, op, reason) in skipped {
-        out.push_str(&format!(
-            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-            esc(check),
-            esc(&op),
-            esc(reason)
-        ));
-    }
-    out.push_str("</tbody></table></details>\n</section>\n");
-    out
 }
 
 fn check_name<'a>(id: &'a str, metas: &BTreeMap<&str, &'a CheckMeta>) -> &'a str {
@@ -806,11 +798,13 @@ fn check_name<'a>(id: &'a str, metas: &BTreeMap<&str, &'a CheckMeta>) -> &'a str
 }
 
 /// The response excerpt as a block; a 204 or HEAD has none to show.
-fn excerpt_block(excerpt: &str) -> String {
-    if excerpt.trim().is_empty() {
-        "<p class=\"none\">(empty body)</p>".to_owned()
-    } else {
-        format!("<pre class=\"body\">{}</pre>", esc(&pretty_body(excerpt)))
+fn excerpt_block(excerpt: &str) -> Markup {
+    html! {
+        @if excerpt.trim().is_empty() {
+            p.none { "(empty body)" }
+        } @else {
+            pre.body { (pretty_body(excerpt)) }
+        }
     }
 }
 
@@ -825,22 +819,6 @@ fn pretty_body(excerpt: &str) -> String {
         }
     }
     excerpt.to_owned()
-}
-
-/// Escapes text for both element content and quoted attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -875,14 +853,6 @@ fn duration(ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            esc("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
 
     #[test]
     fn checks_map_to_columns() {

@@ -1,7 +1,7 @@
-//! Source lines of operations. Serde gives no spans, so small single-pass scanners find the line
-//! of every `paths → <path> → <method>` key: the JSON one is here (a container stack over a byte
-//! tokenizer), the YAML one in `yaml_lines.rs`. Each runs once over the whole text; the
-//! normaliser then looks lines up per operation.
+//! Source lines of operations. serde_json gives no spans, so a small single-pass scanner finds
+//! the line of every `paths → <path> → <method>` key of a JSON text (a container stack over a
+//! byte tokenizer); YAML lines come from the parser's own positions (`yaml.rs`). The normaliser
+//! then looks lines up per operation.
 //!
 //! The JSON scanner runs on text that already parsed, but never assumes it: on anything
 //! unexpected it just finds fewer lines, and the caller falls back to the path's line.

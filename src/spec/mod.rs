@@ -13,7 +13,7 @@ mod refs;
 mod schema;
 mod security;
 mod warnings;
-mod yaml_lines;
+mod yaml;
 
 pub use error::SpecError;
 pub use load::{LoadedSpec, load_file, load_str};

@@ -144,6 +144,28 @@ async fn patched_matrix_has_no_leak() {
     }
 }
 
+/// At phone width the matrix keeps readable columns and scrolls sideways in its own box
+/// (checked by eye with `scripts/screenshot-html.sh` at 420 px; CI has no browser).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matrix_scrolls_sideways_at_phone_width() {
+    let (report, _) = scan(Variant::Vulnerable).await;
+    let html = render_html(&report);
+    let wrap = html.find("<div class=\"matrix-wrap\"><table class=\"matrix\">");
+    assert!(wrap.is_some(), "the matrix is wrapped");
+    let narrow = html
+        .split("@media (max-width:")
+        .nth(1)
+        .expect("a narrow-screen rule");
+    let narrow = &narrow[..narrow.find("\n}").expect("rule end")];
+    assert!(narrow.contains(".matrix-wrap{overflow-x:auto"), "{narrow}");
+    assert!(narrow.contains(".matrix{min-width:"), "{narrow}");
+    // A severity never breaks from its mark, nor is cut mid-word.
+    assert!(
+        html.contains("<b>✗\u{a0}high"),
+        "severity pills keep their words"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_text_from_the_target_is_escaped() {
     let (mut report, _) = scan(Variant::Vulnerable).await;

@@ -601,15 +601,13 @@ fn malformed_yaml_and_json_report_the_line() {
     let msg = err.to_string();
     assert!(
         msg.starts_with(&format!(
-            "failed to parse spec `{}`: line 10",
+            "failed to parse spec `{}`: line 7, column 38: ",
             fixture("malformed.yaml").display()
         )),
         "{msg}"
     );
-    assert!(
-        msg.contains("while scanning a quoted scalar at line 7"),
-        "{msg}"
-    );
+    // The error points at the quote that never closes.
+    assert!(msg.ends_with("in quoted scalar"), "{msg}");
     let err = load_err("malformed.json");
     assert_eq!(
         err.to_string(),
@@ -672,12 +670,12 @@ fn hostile_inputs_fail_fast_without_panicking() {
         (
             "deep-flow.yaml",
             format!("openapi: 3.0.0\npaths: {}\n", deep("[", "]")).into_bytes(),
-            "nested more than 200 deep",
+            "recursion limit exceeded",
         ),
         (
             "deep-flow-100k.yaml",
             format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(),
-            "nested more than 200 deep",
+            "recursion limit exceeded",
         ),
         (
             "deep-block.yaml",

@@ -54,7 +54,7 @@ impl Format {
             Format::Gitlab => super::gitlab::render_gitlab(report, catalogue),
             Format::CodeQuality => super::codequality::render_codequality(report),
             Format::Markdown => Ok(super::markdown::render_markdown(report)),
-            Format::Html => Ok(super::html::render_html(report)),
+            Format::Html => Ok(super::html::render_html(report, catalogue)),
         }
     }
 }

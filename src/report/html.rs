@@ -12,55 +12,56 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 
 use super::{Outcome, Report};
-use crate::checks::CheckMeta;
+use crate::checks::{CheckMeta, MatrixColumn};
 use crate::findings::{Finding, Severity};
 
-/// One column of the matrix: an attacker's point of view and the checks that test it.
+/// One column of the matrix: an attacker's point of view. Which checks go in it is each
+/// check's own metadata (`matrix:` in `checks/<id>.yml`).
 struct Column {
     /// Stable `data-col` value (tests and anchors use it).
     key: &'static str,
     title: &'static str,
     hint: &'static str,
-    checks: &'static [&'static str],
+    column: MatrixColumn,
 }
 
-/// The last column takes every check the others do not name.
+/// In display order; `Other` last.
 const COLUMNS: [Column; 6] = [
     Column {
         key: "anonymous",
         title: "Anonymous",
         hint: "no credentials",
-        checks: &["unauthenticated-access"],
+        column: MatrixColumn::Anonymous,
     },
     Column {
         key: "forged-token",
         title: "Forged token",
         hint: "alg none, weak key",
-        checks: &["broken-token-validation"],
+        column: MatrixColumn::ForgedToken,
     },
     Column {
         key: "a-on-b",
         title: "A on B's objects",
         hint: "BOLA read / write",
-        checks: &["bola-read", "bola-write"],
+        column: MatrixColumn::AOnB,
     },
     Column {
         key: "enumeration",
         title: "Enumeration",
         hint: "guessable IDs",
-        checks: &["predictable-ids"],
+        column: MatrixColumn::Enumeration,
     },
     Column {
         key: "private-data",
         title: "Private-data leakage",
         hint: "personal data, extra fields",
-        checks: &["private-data-leakage", "excessive-data-exposure"],
+        column: MatrixColumn::PrivateData,
     },
     Column {
         key: "other",
         title: "Other checks",
         hint: "BFLA, misconfiguration, …",
-        checks: &[],
+        column: MatrixColumn::Other,
     },
 ];
 
@@ -175,11 +176,9 @@ addEventListener('beforeprint',function(){document.querySelectorAll('.finding de
 })();"#;
 
 /// Renders the report as one HTML document.
-pub(super) fn render_html(report: &Report) -> String {
-    // Without the catalogue (it is compiled in, so only a broken build) ids stand in for names.
-    let catalogue = crate::checks::catalogue().unwrap_or_default();
+pub(super) fn render_html(report: &Report, catalogue: &[CheckMeta]) -> String {
     let metas: BTreeMap<&str, &CheckMeta> = catalogue.iter().map(|m| (m.id.as_str(), m)).collect();
-    let matrix = Matrix::build(report);
+    let matrix = Matrix::build(report, &metas);
 
     // The hash lets the CSP allow exactly our script: if escaping ever failed, injected
     // script would still not run.
@@ -289,7 +288,7 @@ struct Matrix {
 }
 
 impl Matrix {
-    fn build(report: &Report) -> Matrix {
+    fn build(report: &Report, metas: &BTreeMap<&str, &CheckMeta>) -> Matrix {
         let mut spec_ops: BTreeMap<(String, String), usize> = BTreeMap::new();
         for c in report.cases.iter().filter(|c| c.path != "*") {
             spec_ops
@@ -308,7 +307,7 @@ impl Matrix {
                 .position(|r| r.method == method && r.path == path)
         };
         for c in &report.cases {
-            let col = column_of(&c.check);
+            let col = column_of(metas, &c.check);
             let row = if c.path == "*" {
                 &mut api_wide[0]
             } else {
@@ -330,7 +329,7 @@ impl Matrix {
         }
         // From the findings themselves, so each appears exactly once even in a merged report.
         for (i, f) in report.findings.iter().enumerate() {
-            let col = column_of(&f.check);
+            let col = column_of(metas, &f.check);
             let row = if f.path == "*" {
                 &mut api_wide[0]
             } else if let Some(r) = find(&operations, &f.method, &f.path) {
@@ -351,10 +350,12 @@ impl Matrix {
     }
 }
 
-fn column_of(check: &str) -> usize {
+/// The column of `check`'s cases (an unknown check, e.g. from a newer report, goes last).
+fn column_of(metas: &BTreeMap<&str, &CheckMeta>, check: &str) -> usize {
+    let wanted = metas.get(check).map_or(MatrixColumn::Other, |m| m.matrix);
     COLUMNS
         .iter()
-        .position(|c| c.checks.contains(&check))
+        .position(|c| c.column == wanted)
         .unwrap_or(COLUMNS.len() - 1)
 }
 
@@ -518,12 +519,13 @@ fn matrix_section(report: &Report, matrix: &Matrix, metas: &BTreeMap<&str, &Chec
 
 /// The names of a column's checks, for its header's tooltip.
 fn column_checks(col: &Column, metas: &BTreeMap<&str, &CheckMeta>) -> String {
-    if col.checks.is_empty() {
+    if col.column == MatrixColumn::Other {
         return "every other check".to_owned();
     }
-    col.checks
-        .iter()
-        .map(|c| metas.get(c).map_or(*c, |m| m.name.as_str()))
+    metas
+        .values()
+        .filter(|m| m.matrix == col.column)
+        .map(|m| m.name.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -571,7 +573,7 @@ fn matrix_cell(
                             span.n { @if found.len() > 1 { " ×" (found.len()) } }
                         }
                         // The other column gathers unrelated checks: name them in the cell itself.
-                        @if col.checks.is_empty() {
+                        @if col.column == MatrixColumn::Other {
                             small {
                                 @for (k, check) in checks.iter().enumerate() {
                                     @if k > 0 { br; }
@@ -856,7 +858,10 @@ mod tests {
 
     #[test]
     fn checks_map_to_columns() {
-        let key = |check: &str| COLUMNS[column_of(check)].key;
+        let catalogue = crate::checks::catalogue().expect("catalogue");
+        let metas: BTreeMap<&str, &CheckMeta> =
+            catalogue.iter().map(|m| (m.id.as_str(), m)).collect();
+        let key = |check: &str| COLUMNS[column_of(&metas, check)].key;
         assert_eq!(key("unauthenticated-access"), "anonymous");
         assert_eq!(key("broken-token-validation"), "forged-token");
         assert_eq!(key("bola-read"), "a-on-b");

@@ -96,23 +96,6 @@ pub struct RateStats {
     pub backoffs: u64,
 }
 
-impl RateStats {
-    /// `rate auto: reached 120 req/s (peak 160, ceiling 200); 3 answers 429/503, 1 back-off`.
-    pub fn summary(&self) -> String {
-        let head = if self.mode == "auto" {
-            format!(
-                "rate auto: reached {} req/s (peak {}, ceiling {})",
-                self.reached, self.peak, self.limit
-            )
-        } else {
-            format!("rate fixed: {} req/s", self.limit)
-        };
-        format!(
-            "{head}; {} answer(s) 429/503, {} back-off(s)",
-            self.throttled, self.backoffs
-        )
-    }
-}
 
 /// What one request told the controller.
 #[derive(Debug, Clone, Copy)]

@@ -49,7 +49,7 @@ impl Stage {
 }
 
 /// One stage's counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StageStats {
     pub stage: Stage,
     pub requests: u64,
@@ -59,7 +59,7 @@ pub struct StageStats {
 }
 
 /// Counters for the report.
-#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, Clone)]
 pub struct ExecStats {
     /// Requests actually sent.
     pub requests: u64,
@@ -68,66 +68,12 @@ pub struct ExecStats {
     /// Requests that got no HTTP response.
     pub transport_errors: u64,
     /// Of those, the ones that timed out.
-    #[serde(default)]
     pub timeouts: u64,
     /// The same per stage, for the stages that sent anything.
-    #[serde(default)]
     pub stages: Vec<StageStats>,
     /// What the rate did: the rate reached, 429/503 answers, back-offs. Absent in reports
     /// of older versions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<super::RateStats>,
-}
-
-impl ExecStats {
-    /// Adds another scan's counts (merging shards).
-    pub fn add(&mut self, other: &ExecStats) {
-        self.requests += other.requests;
-        self.cached += other.cached;
-        self.transport_errors += other.transport_errors;
-        self.timeouts += other.timeouts;
-        // Shards ran side by side: their throttling adds up, the slowest rate tells most.
-        match (&mut self.rate, &other.rate) {
-            (Some(mine), Some(theirs)) => {
-                mine.throttled += theirs.throttled;
-                mine.backoffs += theirs.backoffs;
-                mine.reached = mine.reached.min(theirs.reached);
-                mine.peak = mine.peak.max(theirs.peak);
-            }
-            (None, Some(theirs)) => self.rate = Some(theirs.clone()),
-            _ => {}
-        }
-        for s in &other.stages {
-            match self.stages.iter_mut().find(|m| m.stage == s.stage) {
-                Some(m) => {
-                    m.requests += s.requests;
-                    m.transport_errors += s.transport_errors;
-                    m.timeouts += s.timeouts;
-                }
-                None => self.stages.push(*s),
-            }
-        }
-    }
-
-    /// `2 of 149 requests failed in transport (1 timed out): probes 2`, or `None` when none did.
-    pub fn transport_summary(&self) -> Option<String> {
-        if self.transport_errors == 0 {
-            return None;
-        }
-        let stages: Vec<String> = self
-            .stages
-            .iter()
-            .filter(|s| s.transport_errors > 0)
-            .map(|s| format!("{} {}", s.stage.name(), s.transport_errors))
-            .collect();
-        Some(format!(
-            "{} of {} requests failed in transport ({} timed out): {}",
-            self.transport_errors,
-            self.requests,
-            self.timeouts,
-            stages.join(", ")
-        ))
-    }
 }
 
 /// The live counters behind [`ExecStats`].
@@ -203,13 +149,7 @@ mod tests {
         c.failed(Stage::Probes, true);
         let s = c.snapshot();
         assert_eq!((s.requests, s.transport_errors, s.timeouts), (3, 1, 1));
-        assert_eq!(
-            s.transport_summary().as_deref(),
-            Some("1 of 3 requests failed in transport (1 timed out): probes 1")
-        );
-        let mut merged = s.clone();
-        merged.add(&s);
-        assert_eq!(merged.stages.len(), 2);
-        assert_eq!(merged.stages[1].requests, 4);
+        assert_eq!(s.stages.len(), 2);
+        assert_eq!(s.stages[1].stage, Stage::Probes);
     }
 }

@@ -1,9 +1,8 @@
 //! The finished scan: the one structure every output format is rendered from.
 
-use crate::exec::{ExecStats, HaltReason};
+use super::public::{ExecStats, Halted, PreflightLine};
 use crate::exit;
 use crate::findings::{Finding, Severity};
-use crate::harvest::PreflightEntry;
 use crate::model::{NotSent, NotSentReason};
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -18,7 +17,7 @@ pub struct Report {
     pub duration_ms: u64,
     /// The gate threshold this scan ran with.
     pub fail_on: Severity,
-    pub preflight: Vec<PreflightEntry>,
+    pub preflight: Vec<PreflightLine>,
     /// One entry per applicable check × operation, passing ones included.
     pub cases: Vec<CaseResult>,
     /// Deduplicated findings, most severe first.
@@ -32,7 +31,7 @@ pub struct Report {
     /// target, too many requests without an answer); `None` when it ran to the end. A halted
     /// scan is incomplete: it never passes the gate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub halted: Option<HaltReason>,
+    pub halted: Option<Halted>,
     /// Writes the scan could not undo (each with what it got): check them by hand.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left_behind: Vec<String>,
@@ -147,9 +146,9 @@ impl Report {
     /// the gate (1 with gating findings unless `report_only`, else 0).
     pub fn exit_code(&self, report_only: bool) -> i32 {
         match &self.halted {
-            Some(HaltReason::Interrupted { signal }) if signal == "SIGTERM" => exit::SIGTERM,
-            Some(HaltReason::Interrupted { .. }) => exit::SIGINT,
-            Some(HaltReason::TargetFailed { .. } | HaltReason::Budget { .. }) => exit::TARGET,
+            Some(Halted::Interrupted { signal }) if signal == "SIGTERM" => exit::SIGTERM,
+            Some(Halted::Interrupted { .. }) => exit::SIGINT,
+            Some(Halted::TargetFailed { .. } | Halted::Budget { .. }) => exit::TARGET,
             None if !self.left_behind.is_empty() => exit::TARGET,
             None if !report_only && self.gate_failed() => exit::FINDINGS,
             None => exit::CLEAN,

@@ -11,6 +11,7 @@ mod json;
 mod junit;
 mod markdown;
 mod merge;
+mod public;
 mod sarif;
 
 pub use document::{ApiInfo, CaseResult, FORMAT_VERSION, Outcome, Report, Stats, ToolInfo};
@@ -18,3 +19,4 @@ pub use format::{Format, WriteError, write_all, write_file};
 pub use github::github_actions;
 pub use human::render_human;
 pub use merge::merge_reports;
+pub use public::{ExecStats, Halted, PreflightLine, RateStats, StageStats};

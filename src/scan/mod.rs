@@ -5,6 +5,7 @@ mod inventories;
 mod outcomes;
 mod pipeline;
 mod planning;
+mod public;
 mod session;
 mod targets;
 mod verdicts;

@@ -125,7 +125,9 @@ fn transport_failure(stats: &ExecStats) -> Option<String> {
         .then(|| {
             format!(
                 "too many requests got no response to call the API tested (more than {MAX_TRANSPORT_FAILURE_PERCENT}%): {}",
-                stats.transport_summary().unwrap_or_default()
+                super::public::stats(stats)
+                    .transport_summary()
+                    .unwrap_or_default()
             )
         })
 }

@@ -132,15 +132,15 @@ pub(super) fn judge(outcomes: Outcomes, config: &ScanConfig, clock: Clock) -> Re
         scanned,
         duration_ms: u64::try_from(clock.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         fail_on: config.gate.fail_on,
-        preflight: session.preflight.clone(),
+        preflight: super::public::preflight(&session.preflight),
         cases,
         findings,
         stats: Stats {
-            exec: stats,
+            exec: super::public::stats(&stats),
             probes: probes_sent,
         },
         warnings: targets.warnings.clone(),
-        halted: session.exec.halt().reason().cloned(),
+        halted: session.exec.halt().reason().map(super::public::halted),
         left_behind,
         not_sent,
     };

@@ -34,7 +34,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("plan", &["checks", "model"]),
     (
         "report",
-        &["checks", "exec", "exit", "findings", "harvest", "model"],
+        &["checks", "exit", "findings", "identity", "model"],
     ),
     (
         "scan",

@@ -385,7 +385,7 @@ async fn an_interrupted_write_scan_undoes_every_write() {
         .expect("scan");
     assert_eq!(
         report.halted,
-        Some(HaltReason::Interrupted {
+        Some(apileak::report::Halted::Interrupted {
             signal: "SIGINT".into()
         })
     );
@@ -399,12 +399,7 @@ async fn an_interrupted_write_scan_undoes_every_write() {
         .filter(|c| matches!(&c.outcome, apileak::report::Outcome::Skipped { reason } if reason.contains("the scan stopped")))
         .count();
     assert!(not_sent > 0, "{:#?}", report.cases);
-    let undo = report
-        .stats
-        .exec
-        .stages
-        .iter()
-        .find(|s| s.stage == apileak::exec::Stage::Undo);
+    let undo = report.stats.exec.stages.iter().find(|s| s.stage == "undo");
     assert!(
         undo.is_some_and(|u| u.requests > 0),
         "the journal undid something: {:?}",

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use apileak::exec::{ExecSettings, Executor, HaltReason, RateLimit};
+use apileak::exec::{ExecSettings, Executor, RateLimit};
 use apileak::identity::Role;
 use apileak::model::HttpMethod;
 use apileak::probe::ProbeRequest;
@@ -183,7 +183,7 @@ async fn a_request_budget_stops_the_scan_incomplete_with_exit_3() {
     eprintln!("{stdout}");
     assert_eq!(code, Some(3), "{stdout}");
     let message = match &report.halted {
-        Some(HaltReason::Budget { message }) => message.clone(),
+        Some(apileak::report::Halted::Budget { message }) => message.clone(),
         other => panic!("halted: {other:?}"),
     };
     assert!(message.contains("--max-requests 20"), "{message}");
@@ -202,7 +202,7 @@ async fn a_time_budget_stops_a_slow_scan_incomplete_with_exit_3() {
     let (code, stdout, report, _) = scan_demo(&["--rate", "5", "--max-duration", "1s"]).await;
     assert_eq!(code, Some(3), "{stdout}");
     assert!(
-        matches!(&report.halted, Some(HaltReason::Budget { message }) if message.contains("--max-duration 1s")),
+        matches!(&report.halted, Some(apileak::report::Halted::Budget { message }) if message.contains("--max-duration 1s")),
         "{:?}",
         report.halted
     );

@@ -96,7 +96,6 @@ pub struct RateStats {
     pub backoffs: u64,
 }
 
-
 /// What one request told the controller.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Signal {

@@ -32,16 +32,7 @@ pub(crate) fn collections(api: &Api) -> Vec<Collection<'_>> {
         let Some(param) = item.path_param_names().last().copied() else {
             continue;
         };
-        let writes: Vec<&Operation> = api
-            .operations
-            .iter()
-            .filter(|o| {
-                matches!(
-                    o.method,
-                    HttpMethod::Put | HttpMethod::Patch | HttpMethod::Delete
-                ) && o.path == item.path
-            })
-            .collect();
+        let writes: Vec<&Operation> = item_writes(api, &item.path).collect();
         if !writes.is_empty() {
             out.push(Collection {
                 create,
@@ -51,6 +42,16 @@ pub(crate) fn collections(api: &Api) -> Vec<Collection<'_>> {
         }
     }
     out
+}
+
+/// PUT/PATCH/DELETE on `path`, in spec order.
+fn item_writes<'a>(api: &'a Api, path: &'a str) -> impl Iterator<Item = &'a Operation> {
+    api.operations.iter().filter(move |o| {
+        matches!(
+            o.method,
+            HttpMethod::Put | HttpMethod::Patch | HttpMethod::Delete
+        ) && o.path == path
+    })
 }
 
 /// `{workoutId}`: one path segment that is one parameter.
@@ -71,16 +72,7 @@ pub(crate) fn created_slot<'a>(api: &'a Api, op: &Operation) -> Option<(&'a str,
         return None;
     }
     let param = item.path_param_names().last().copied()?;
-    let index = api
-        .operations
-        .iter()
-        .filter(|o| {
-            matches!(
-                o.method,
-                HttpMethod::Put | HttpMethod::Patch | HttpMethod::Delete
-            ) && o.path == item.path
-        })
-        .position(|w| w.method == op.method)?;
+    let index = item_writes(api, &item.path).position(|w| w.method == op.method)?;
     (index < MAX_OBJECTS).then_some((param, index))
 }
 

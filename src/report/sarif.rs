@@ -86,9 +86,12 @@ struct Tool<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Driver<'a> {
     name: &'a str,
     version: &'a str,
+    /// Where to learn about the tool (the SARIF multitool warns without it, SARIF2005).
+    information_uri: &'a str,
     rules: Vec<Rule<'a>>,
 }
 
@@ -324,6 +327,7 @@ pub(super) fn render_sarif(report: &Report, catalogue: &[CheckMeta]) -> Result<S
                 driver: Driver {
                     name: "apileak",
                     version: &report.tool.version,
+                    information_uri: env!("CARGO_PKG_REPOSITORY"),
                     rules,
                 },
             },

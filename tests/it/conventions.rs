@@ -18,8 +18,7 @@ fn text(bytes: &[u8]) -> String {
 fn http_status(output: &str) -> Option<u16> {
     output
         .lines()
-        .filter(|l| l.starts_with("HTTP/"))
-        .next_back()?
+        .rfind(|l| l.starts_with("HTTP/"))?
         .split_whitespace()
         .nth(1)?
         .parse()

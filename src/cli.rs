@@ -62,12 +62,62 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Print a token forged from a user's bearer token (what the reproductions of
+    /// broken-token-validation findings run).
+    Forge(ForgeArgs),
+    /// Print a shell completion script, e.g. `apileak completions bash > /etc/bash_completion.d/apileak`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `apileak man > apileak.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print the config file's JSON Schema (for editor validation).
     Schema,
+    /// Load and check a config file as a scan would, without sending anything: exit 0 when
+    /// valid, 2 with the reasons when not.
+    Validate {
+        /// The config file [default: ./apileak.yaml].
+        file: Option<PathBuf>,
+    },
+    /// Write a commented starter config from a spec: its security schemes as identities and
+    /// the login operation apileak would use.
+    Init {
+        /// OpenAPI 3.0/3.1 or Swagger 2.0 file (YAML or JSON).
+        spec: PathBuf,
+        /// Where to write it (`-` for stdout). An existing file is never overwritten.
+        #[arg(short, long, value_name = "PATH", default_value = "apileak.yaml")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ForgeArgs {
+    /// The forgery.
+    pub kind: ForgeKind,
+    /// The user's token: a bare token, `Bearer TOKEN` or a header line `Authorization: Bearer
+    /// TOKEN` (so `"$APILEAK_USER_A"` works as is). Not needed for `garbage`.
+    pub token: Option<String>,
+    /// The HMAC key for `weak-key`.
+    #[arg(long, required_if_eq("kind", "weak-key"))]
+    pub key: Option<String>,
+}
+
+/// How `apileak forge` forges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ForgeKind {
+    /// A bearer token that is not a token at all.
+    Garbage,
+    /// The token with its signature corrupted.
+    BadSignature,
+    /// `alg: none`, the token's own claims, no signature.
+    AlgNone,
+    /// The token's claims re-signed (HS256) with `--key`.
+    WeakKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,9 +210,16 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Exit 1 when a finding is at or above this severity [default: low].
+    /// Exit 1 when a finding is at or above this severity: info, low, medium, high or
+    /// critical [default: low].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
+    /// Write every report format into this directory under its usual name (report.sarif,
+    /// report.junit.xml, report.json, gl-dast-report.json, gl-code-quality-report.json,
+    /// summary.md, report.html); a format's own flag overrides its path. Any report path may
+    /// be `-` for stdout (one at most; it then replaces the terminal report).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
     /// Write SARIF 2.1.0 (GitHub code scanning) here.
     #[arg(long, value_name = "PATH")]
     pub sarif: Option<PathBuf>,
@@ -222,8 +279,9 @@ pub struct ExecArgs {
     /// and the reports list what was not tested.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_duration: Option<std::time::Duration>,
-    /// Also run checks that change data (write-side BOLA, mass assignment). They only touch
-    /// objects the scan itself created. Never point this at production.
+    /// Also run checks that change data: write-side BOLA (changes and deletes objects the scan
+    /// created itself) and mass assignment (changes user A's own record, then restores it).
+    /// Never point this at production.
     #[arg(long)]
     pub allow_writes: bool,
     /// Also trust the CA certificates in this PEM file (an internal CA); the system's roots
@@ -241,10 +299,11 @@ pub struct DemoArgs {
     /// Scan the patched variant (every planted flaw fixed): expect no findings.
     #[arg(long)]
     pub patched: bool,
-    /// Directory for the reports (report.sarif, report.junit.xml, report.json).
+    /// Directory for the reports: report.sarif, report.junit.xml, report.json,
+    /// gl-dast-report.json, gl-code-quality-report.json, summary.md and report.html.
     #[arg(long, value_name = "DIR", default_value = "apileak-report")]
     pub out_dir: PathBuf,
-    /// Exit 1 when a finding is at or above this severity.
+    /// Exit 1 when a finding is at or above this severity: info, low, medium, high or critical.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
     pub fail_on: Severity,
 }

@@ -49,6 +49,15 @@ async fn run(command: Command) -> Result<cmd::Done, AppError> {
         Command::Config {
             command: ConfigCommand::Schema,
         } => Ok(cmd::config_schema()),
+        Command::Config {
+            command: ConfigCommand::Validate { file },
+        } => cmd::config_validate(file.as_deref()),
+        Command::Config {
+            command: ConfigCommand::Init { spec, output },
+        } => cmd::config_init(&spec, &output),
+        Command::Forge(args) => cmd::forge(&args),
+        Command::Completions { shell } => Ok(cmd::completions(shell)),
+        Command::Man => cmd::man(),
         Command::Checks { command } => match command {
             ChecksCommand::List => cmd::checks_list(),
             ChecksCommand::Explain { id } => cmd::checks_explain(&id),

@@ -7,11 +7,24 @@ use super::Done;
 
 pub fn checks_list() -> Result<Done, AppError> {
     let catalogue = checks::catalogue().map_err(AppError::Usage)?;
+    // Columns as wide as their widest value, so no id or category pushes a row out of line.
+    let rows: Vec<[String; 4]> = catalogue
+        .iter()
+        .map(|m| {
+            [
+                m.id.clone(),
+                m.owasp.clone(),
+                m.severity.to_string(),
+                m.name.clone(),
+            ]
+        })
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let (w0, w1, w2) = (width(0), width(1), width(2));
     let mut stdout = String::new();
-    for m in &catalogue {
+    for [id, owasp, severity, name] in &rows {
         stdout.push_str(&format!(
-            "{:<26} {:<10} {:<9} {}\n",
-            m.id, m.owasp, m.severity, m.name
+            "{id:<w0$}  {owasp:<w1$}  {severity:<w2$}  {name}\n"
         ));
     }
     Ok(Done { stdout, code: 0 })

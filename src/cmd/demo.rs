@@ -66,7 +66,8 @@ pub async fn demo(args: &DemoArgs) -> Result<Done, AppError> {
         .iter()
         .map(|f| (*f, args.out_dir.join(f.file_name())))
         .collect();
-    super::scan::write(&report, &outputs)?;
+    // Every output is a file in the directory: nothing can be `-` here.
+    let _none = super::scan::write(&report, &outputs)?;
     Ok(Done {
         stdout: format!(
             "{}reports written to {}/\n",

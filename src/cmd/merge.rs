@@ -32,9 +32,9 @@ pub fn merge(args: &MergeArgs) -> Result<Done, AppError> {
         gate.baseline.as_ref(),
         gate.ignore.as_ref(),
     );
-    super::scan::write(&merged, &super::scan::outputs(&args.output))?;
+    let written = super::scan::write(&merged, &super::scan::outputs(&args.output)?)?;
     Ok(Done {
-        stdout: report::render_human(&merged),
+        stdout: written.unwrap_or_else(|| report::render_human(&merged)),
         code: merged.exit_code(args.output.report_only),
     })
 }

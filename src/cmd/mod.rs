@@ -6,15 +6,19 @@ mod checks;
 mod config;
 #[cfg(feature = "demo")]
 mod demo;
+mod docs;
+mod forge;
 mod merge;
 mod scan;
 mod signals;
 
 pub use baseline::baseline;
 pub use checks::{checks_explain, checks_list};
-pub use config::config_schema;
+pub use config::{config_init, config_schema, config_validate};
 #[cfg(feature = "demo")]
 pub use demo::{demo, demo_api};
+pub use docs::{completions, man};
+pub use forge::forge;
 pub use merge::merge;
 pub use scan::scan;
 

@@ -11,11 +11,16 @@ use crate::report::{self, Format, Report};
 use super::Done;
 
 pub async fn scan(args: ScanArgs) -> Result<Done, AppError> {
-    let outputs = outputs(&args.output);
+    let outputs = outputs(&args.output)?;
     let config = ScanConfig::from_args(args)?;
     let halt = super::signals::watch();
     let report = crate::scan::run_until(&config, &halt).await?;
-    write(&report, &outputs)?;
+    if let Some(text) = write(&report, &outputs)? {
+        return Ok(Done {
+            stdout: text,
+            code: report.exit_code(config.gate.report_only),
+        });
+    }
     let mut stdout = report::render_human(&report);
     let sarif = outputs
         .iter()
@@ -30,9 +35,10 @@ pub async fn scan(args: ScanArgs) -> Result<Done, AppError> {
     })
 }
 
-/// The report files the flags ask for.
-pub(super) fn outputs(args: &OutputArgs) -> Vec<(Format, PathBuf)> {
-    [
+/// The report files the flags ask for: `--out-dir` gives every format its usual name there,
+/// a format's own flag overrides it. At most one of them may be `-` (stdout).
+pub(super) fn outputs(args: &OutputArgs) -> Result<Vec<(Format, PathBuf)>, AppError> {
+    let explicit: Vec<(Format, PathBuf)> = [
         (Format::Sarif, &args.sarif),
         (Format::Junit, &args.junit),
         (Format::Json, &args.json),
@@ -43,11 +49,49 @@ pub(super) fn outputs(args: &OutputArgs) -> Vec<(Format, PathBuf)> {
     ]
     .into_iter()
     .filter_map(|(format, path)| Some((format, path.clone()?)))
-    .collect()
+    .collect();
+    let mut all: Vec<(Format, PathBuf)> = match &args.out_dir {
+        Some(dir) => Format::ALL
+            .iter()
+            .filter(|f| !explicit.iter().any(|(e, _)| e == *f))
+            .map(|f| (*f, dir.join(f.file_name())))
+            .collect(),
+        None => Vec::new(),
+    };
+    all.extend(explicit);
+    if all.iter().filter(|(_, p)| is_stdout(p)).count() > 1 {
+        return Err(AppError::Usage(
+            "only one report can go to stdout (`-`); give the others a file name".into(),
+        ));
+    }
+    Ok(all)
 }
 
-/// Renders and writes `outputs`.
-pub(super) fn write(report: &Report, outputs: &[(Format, PathBuf)]) -> Result<(), AppError> {
+/// `-` as a report path: standard output.
+fn is_stdout(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Renders and writes `outputs`; the report meant for stdout (`-`), if any, is returned
+/// instead of written, for the command to print in place of the terminal report.
+pub(super) fn write(
+    report: &Report,
+    outputs: &[(Format, PathBuf)],
+) -> Result<Option<String>, AppError> {
     let catalogue = checks::catalogue().map_err(AppError::Usage)?;
-    Ok(report::write_all(report, outputs, &catalogue)?)
+    let (to_stdout, files): (Vec<_>, Vec<_>) =
+        outputs.iter().cloned().partition(|(_, p)| is_stdout(p));
+    report::write_all(report, &files, &catalogue)?;
+    match to_stdout.first() {
+        Some((format, path)) => {
+            let text = format
+                .render(report, &catalogue)
+                .map_err(|reason| report::WriteError {
+                    path: path.clone(),
+                    reason,
+                })?;
+            Ok(Some(text))
+        }
+        None => Ok(None),
+    }
 }

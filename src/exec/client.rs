@@ -613,11 +613,10 @@ impl Executor {
         credential: Option<&Credential>,
         forced: bool,
     ) -> Exchange {
-        if request.forge.is_none() {
-            request.curl_auth = self
-                .slot(request.role)
-                .and_then(|s| curl_auth(&s.identity, request.role));
-        }
+        // Forged requests too: their reproduction forges from the token's variable.
+        request.curl_auth = self
+            .slot(request.role)
+            .and_then(|s| curl_auth(&s.identity, request.role));
         let refused = |request: ProbeRequest, why: String| Exchange {
             request,
             status: None,
@@ -791,6 +790,7 @@ fn curl_auth(identity: &Identity, role: Role) -> Option<CurlAuth> {
             args,
             query: None,
             note: Some(format!("${token}: {source}")),
+            token: Some(token.clone()),
         }
     };
     match identity {
@@ -799,6 +799,7 @@ fn curl_auth(identity: &Identity, role: Role) -> Option<CurlAuth> {
             args: format!("-u \"$APILEAK_USERNAME_{letter}:$APILEAK_PASSWORD_{letter}\""),
             query: None,
             note: None,
+            token: None,
         }),
         Identity::Login(flow) => Some(from_flow(
             flow,
@@ -821,16 +822,19 @@ fn curl_auth(identity: &Identity, role: Role) -> Option<CurlAuth> {
                     args: String::new(),
                     query: Some((name.to_owned(), var)),
                     note: None,
+                    token: None,
                 },
                 ParamLocation::Cookie => CurlAuth {
                     args: format!("-b \"{}=${var}\"", esc(name)),
                     query: None,
                     note: None,
+                    token: None,
                 },
                 _ => CurlAuth {
                     args: format!("-H \"{}: ${var}\"", esc(name)),
                     query: None,
                     note: None,
+                    token: None,
                 },
             })
         }

@@ -47,6 +47,31 @@ impl Forge {
             Forge::WeakKey(k) => format!("HS256 with weak key `{k}`"),
         }
     }
+
+    /// The `apileak forge` arguments that build this forgery, shell-quoted (reproductions run
+    /// them: `FORGED=$(apileak forge alg-none "$APILEAK_USER_A")`).
+    pub fn cli_args(&self) -> String {
+        match self {
+            Forge::Garbage => "garbage".into(),
+            Forge::BadSignature => "bad-signature".into(),
+            Forge::AlgNone => "alg-none".into(),
+            Forge::WeakKey(k) => format!("weak-key --key '{}'", k.replace('\'', "'\\''")),
+        }
+    }
+}
+
+/// The bearer token in what a user holds: a bare token, `Bearer TOKEN`, or a header line
+/// `Authorization: Bearer TOKEN` (the form of `$APILEAK_USER_A`).
+pub(crate) fn bearer_of(input: &str) -> &str {
+    let s = input.trim();
+    let s = match s.split_once(':') {
+        Some((name, rest)) if name.trim().eq_ignore_ascii_case("authorization") => rest.trim(),
+        _ => s,
+    };
+    match s.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => s,
+    }
 }
 
 /// The three parts of a JWT, decoded header and claims.
@@ -163,5 +188,17 @@ mod tests {
         assert_eq!(weak_key_of(&weak), Some("secret"));
         assert!(forge_token("opaque", &Forge::AlgNone).is_none());
         assert!(forge_token("opaque", &Forge::Garbage).is_some());
+    }
+
+    #[test]
+    fn bearer_of_accepts_header_lines_and_bare_tokens() {
+        assert_eq!(bearer_of("Authorization: Bearer a.b.c"), "a.b.c");
+        assert_eq!(bearer_of("authorization:bearer  a.b.c "), "a.b.c");
+        assert_eq!(bearer_of("Bearer a.b.c"), "a.b.c");
+        assert_eq!(bearer_of("a.b.c"), "a.b.c");
+        assert_eq!(
+            Forge::WeakKey("it's".into()).cli_args(),
+            "weak-key --key 'it'\\''s'"
+        );
     }
 }

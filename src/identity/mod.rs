@@ -12,7 +12,7 @@ mod redact;
 pub use api_key::{ApiKey, ApiKeyError};
 pub use credential::{Credential, CredentialError, Role};
 pub use forge::{Forge, WEAK_KEYS};
-pub(crate) use forge::{forge_token, parse_jwt, weak_key_of};
+pub(crate) use forge::{bearer_of, forge_token, parse_jwt, weak_key_of};
 pub use kind::Identity;
 pub use kind::ResolveError;
 pub(crate) use login::jwt_expiry;

@@ -42,7 +42,7 @@ pub struct Undo {
 }
 
 /// The credential part of a curl reproduction: shell variables, never values.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct CurlAuth {
     /// curl arguments, e.g. `-H "Authorization: Bearer $APILEAK_TOKEN_A"`.
     pub args: String,
@@ -50,6 +50,9 @@ pub struct CurlAuth {
     pub query: Option<(String, String)>,
     /// Where the value comes from, as a trailing comment (`token from POST /auth/login`).
     pub note: Option<String>,
+    /// The variable holding the bearer token a forgery starts from (`APILEAK_TOKEN_A` for
+    /// login and OAuth2 flows; `None`: the role's own variable, e.g. `APILEAK_USER_A`).
+    pub token: Option<String>,
 }
 
 impl ProbeRequest {
@@ -125,12 +128,19 @@ impl ProbeRequest {
         if self.method != HttpMethod::Get {
             cmd.push_str(&format!(" -X {}", self.method));
         }
+        // A forged token is built by the line itself, so the reproduction runs as printed.
+        let mut prefix = String::new();
         match (&self.forge, self.role.env_var()) {
-            (Some(f), _) => cmd.push_str(&format!(
-                " -H \"Authorization: Bearer $FORGED_TOKEN\"  # {} built from {}'s token",
-                f.label(),
-                self.role
-            )),
+            (Some(f), var) => {
+                let source = self
+                    .curl_auth
+                    .as_ref()
+                    .and_then(|a| a.token.as_deref())
+                    .or(var);
+                let input = source.map(|v| format!(" \"${v}\"")).unwrap_or_default();
+                prefix = format!("FORGED=$(apileak forge {}{input}) && ", f.cli_args());
+                cmd.push_str(" -H \"Authorization: Bearer $FORGED\"");
+            }
             (None, Some(var)) => match &self.curl_auth {
                 Some(auth) if auth.args.is_empty() => {}
                 Some(auth) => cmd.push_str(&format!(" {}", auth.args)),
@@ -168,7 +178,7 @@ impl ProbeRequest {
         if let Some(note) = auth.and_then(|a| a.note.as_ref()) {
             cmd.push_str(&format!("  # {note}"));
         }
-        cmd
+        prefix + &cmd
     }
 }
 
@@ -236,6 +246,7 @@ mod tests {
             args: "-H \"Authorization: Bearer $APILEAK_TOKEN_A\"".into(),
             query: None,
             note: Some("$APILEAK_TOKEN_A: the token from POST /auth/login".into()),
+            token: Some("APILEAK_TOKEN_A".into()),
         });
         assert_eq!(
             r.curl(),
@@ -245,10 +256,35 @@ mod tests {
             args: String::new(),
             query: Some(("api_key".into(), "APILEAK_API_KEY_A".into())),
             note: None,
+            token: None,
         });
         assert_eq!(
             r.curl(),
             "curl -sS -i \"http://127.0.0.1:1/members/2?q=a&api_key=$APILEAK_API_KEY_A\""
+        );
+    }
+
+    #[test]
+    fn forged_curl_builds_its_token_first() {
+        let url = Url::parse("http://127.0.0.1:1/me").expect("url");
+        let r = ProbeRequest::get(Role::UserA, url).forged(Forge::AlgNone);
+        assert_eq!(
+            r.curl(),
+            "FORGED=$(apileak forge alg-none \"$APILEAK_USER_A\") && curl -sS -i -H \"Authorization: Bearer $FORGED\" 'http://127.0.0.1:1/me'"
+        );
+        let mut r = r.forged(Forge::WeakKey("secret".into()));
+        r.curl_auth = Some(CurlAuth {
+            args: "-H \"Authorization: Bearer $APILEAK_TOKEN_A\"".into(),
+            note: Some("$APILEAK_TOKEN_A: the token from POST /auth/login".into()),
+            token: Some("APILEAK_TOKEN_A".into()),
+            query: None,
+        });
+        assert!(
+            r.curl().starts_with(
+                "FORGED=$(apileak forge weak-key --key 'secret' \"$APILEAK_TOKEN_A\") && curl "
+            ),
+            "{}",
+            r.curl()
         );
     }
 

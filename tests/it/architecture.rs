@@ -49,11 +49,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "config", "exec", "exit", "harvest", "identity", "model", "report", "spec",
         ],
     ),
+    // `config validate` / `config init` load a spec and read its model without scanning.
     (
         "cmd",
         &[
-            "checks", "cli", "config", "error", "exec", "exit", "findings", "identity", "report",
-            "scan",
+            "checks", "cli", "config", "error", "exec", "exit", "findings", "identity", "model",
+            "report", "scan", "spec",
         ],
     ),
 ];

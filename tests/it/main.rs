@@ -9,6 +9,7 @@ mod checks;
 mod ci_files;
 mod cli;
 mod config_file;
+mod conventions;
 mod demo_api;
 mod fence;
 mod halt;

@@ -7,8 +7,10 @@ mod config;
 #[cfg(feature = "demo")]
 mod demo;
 mod merge;
+mod progress;
 mod scan;
 mod signals;
+mod term;
 
 pub use baseline::baseline;
 pub use checks::{checks_explain, checks_list};
@@ -17,6 +19,7 @@ pub use config::config_schema;
 pub use demo::{demo, demo_api};
 pub use merge::merge;
 pub use scan::scan;
+pub use term::{Env, ProgressMode, Term};
 
 /// What a subcommand leaves for `main`: text for stdout and the exit code.
 #[derive(Debug)]

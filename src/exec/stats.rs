@@ -70,7 +70,7 @@ pub struct Progress {
     pub sent: u64,
 }
 
-/// A handle on a scan's live counters: [`crate::scan::run_watched`] feeds it, the terminal
+/// A handle on a scan's live counters: the executor given it feeds it, the terminal
 /// polls it. The engine never prints; whoever holds this decides how to show it.
 #[derive(Debug, Clone, Default)]
 pub struct ProgressWatch(pub(super) std::sync::Arc<Counters>);
@@ -114,18 +114,18 @@ pub(super) struct Counters {
     timeouts: [AtomicU64; 7],
     // Per stage: answered from the cache (progress counts them as done).
     hits: [AtomicU64; 7],
-    // Requests the current stage expects to make; 0 while unknown.
-    expected: AtomicU64,
+    // Per stage: requests it expects to make; 0 while unknown. Per stage because the canary
+    // interrupts the probes and hands the stage back.
+    expected: [AtomicU64; 7],
 }
 
 impl Counters {
     pub(super) fn enter(&self, stage: Stage) {
-        self.expected.store(0, Ordering::Relaxed);
         self.stage.store(stage.index() as u8, Ordering::Relaxed);
     }
 
     pub(super) fn expect(&self, requests: u64) {
-        self.expected.store(requests, Ordering::Relaxed);
+        self.expected[self.stage().index()].store(requests, Ordering::Relaxed);
     }
 
     /// Where the current stage stands: cheap enough to poll several times a second.
@@ -133,7 +133,7 @@ impl Counters {
         let stage = self.stage();
         let i = stage.index();
         let done = self.sent[i].load(Ordering::Relaxed) + self.hits[i].load(Ordering::Relaxed);
-        let expected = self.expected.load(Ordering::Relaxed);
+        let expected = self.expected[i].load(Ordering::Relaxed);
         Progress {
             stage,
             done,
@@ -225,7 +225,10 @@ mod tests {
             c.sent(c.stage());
         }
         assert_eq!(c.progress().total, Some(5));
-        c.enter(Stage::Undo);
+        // The canary interrupts the probes; back in them, their total is still known.
+        c.enter(Stage::Canary);
         assert_eq!((c.progress().done, c.progress().total), (0, None));
+        c.enter(Stage::Probes);
+        assert_eq!(c.progress().total, Some(5));
     }
 }

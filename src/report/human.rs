@@ -71,13 +71,15 @@ pub fn render_human(report: &Report, look: Look) -> String {
         report.api.base_url
     );
     for p in &report.preflight {
-        out.push_str(&format!(
-            "  preflight {:<9} {} ({}): {}\n",
+        let line = format!(
+            "  preflight {:<9} {} ({}): {}",
             p.identity.name(),
             p.operation,
             p.credential,
             p.verdict
-        ));
+        );
+        out.push_str(&wrap(&line, look.width, "    "));
+        out.push('\n');
     }
     if report.findings.is_empty() {
         out.push_str("\nNo findings.\n");
@@ -354,7 +356,14 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
         if n > 0 {
             out.push('\n');
         }
-        let mut line_len = 0;
+        // A line that fits keeps its own spacing (aligned columns).
+        if paragraph.chars().count() <= width {
+            out.push_str(paragraph);
+            continue;
+        }
+        let lead = paragraph.len() - paragraph.trim_start().len();
+        out.push_str(&paragraph[..lead]);
+        let mut line_len = lead;
         let mut first = true;
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
             let len = word.chars().count();

@@ -19,4 +19,5 @@ mod secrets;
 mod settings;
 mod spec_loader;
 mod support;
+mod terminal;
 mod transport;

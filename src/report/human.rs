@@ -78,7 +78,8 @@ pub fn render_human(report: &Report, look: Look) -> String {
             p.credential,
             p.verdict
         );
-        out.push_str(&wrap(&line, look.width, "    "));
+        // Kept whole: scripts and tests grep these lines for the identity's verdict.
+        out.push_str(&line);
         out.push('\n');
     }
     if report.findings.is_empty() {

@@ -6,13 +6,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use apileak::cli::{ChecksCommand, Cli, Command, ConfigCommand};
 use apileak::{AppError, cmd, exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.verbose, cli.quiet);
+    let term = cmd::Term::decide(cli.color, cmd::Env::detect(cli.quiet));
+    init_tracing(cli.verbose, cli.quiet, term);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -23,7 +26,7 @@ fn main() -> ExitCode {
             return code(exit::USAGE);
         }
     };
-    let result = runtime.block_on(run(cli.command));
+    let result = runtime.block_on(run(cli.command, term));
     match result {
         Ok(done) => {
             out(&done.stdout);
@@ -37,14 +40,14 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> Result<cmd::Done, AppError> {
+async fn run(command: Command, term: cmd::Term) -> Result<cmd::Done, AppError> {
     match command {
-        Command::Scan(args) => cmd::scan(args).await,
+        Command::Scan(args) => cmd::scan(args, term).await,
         #[cfg(feature = "demo")]
-        Command::Demo(args) => cmd::demo(&args).await,
+        Command::Demo(args) => cmd::demo(&args, term).await,
         #[cfg(feature = "demo")]
         Command::DemoApi(args) => cmd::demo_api(&args).await,
-        Command::Merge(args) => cmd::merge(&args),
+        Command::Merge(args) => cmd::merge(&args, term),
         Command::Baseline { report, output } => cmd::baseline(&report, &output),
         Command::Config {
             command: ConfigCommand::Schema,
@@ -84,8 +87,9 @@ fn code(c: i32) -> ExitCode {
     ExitCode::from(u8::try_from(c).unwrap_or(1))
 }
 
-/// Logs go to stderr; stdout is for the report.
-fn init_tracing(verbose: u8, quiet: bool) {
+/// Logs go to stderr; stdout is for the report. With a progress bar, log lines go through
+/// tracing-indicatif's writer so that they print above the bar instead of through it.
+fn init_tracing(verbose: u8, quiet: bool, term: cmd::Term) {
     let default = match (quiet, verbose) {
         (true, _) => "error",
         (_, 0) => "apileak=info",
@@ -93,12 +97,19 @@ fn init_tracing(verbose: u8, quiet: bool) {
         _ => "apileak=trace",
     };
     let filter = EnvFilter::try_from_env("APILEAK_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // Colour codes only on a terminal: CI logs show them as noise.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    let fmt = tracing_subscriber::fmt::layer()
+        // Colour codes only on a terminal (and not under NO_COLOR): CI logs show them as noise.
+        .with_ansi(term.stderr_color)
         .with_target(false)
-        .without_time()
-        .init();
+        .without_time();
+    let registry = tracing_subscriber::registry().with(filter);
+    if term.progress == cmd::ProgressMode::Bar {
+        let bars = tracing_indicatif::IndicatifLayer::new();
+        registry
+            .with(fmt.with_writer(bars.get_stderr_writer()))
+            .with(bars)
+            .init();
+    } else {
+        registry.with(fmt.with_writer(std::io::stderr)).init();
+    }
 }

@@ -8,12 +8,13 @@ use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
 use crate::cli::{DemoApiArgs, DemoArgs};
 use crate::config::{ConfigError, Gate, ScanConfig, SpecSource};
 use crate::error::AppError;
+use crate::exec::ProgressWatch;
 use crate::identity::{Credential, Role};
 use crate::report::{self, Format};
 
-use super::Done;
+use super::{Done, Term};
 
-pub async fn demo(args: &DemoArgs) -> Result<Done, AppError> {
+pub async fn demo(args: &DemoArgs, term: Term) -> Result<Done, AppError> {
     let variant = if args.patched {
         Variant::Patched
     } else {
@@ -59,7 +60,10 @@ pub async fn demo(args: &DemoArgs) -> Result<Done, AppError> {
         sarif_anchor: None,
     };
     let halt = super::signals::watch();
-    let report = crate::scan::run_until(&config, &halt).await;
+    let watch = ProgressWatch::new();
+    let shown = super::progress::show(&watch, term.progress);
+    let report = crate::scan::run_watched(&config, &halt, &watch).await;
+    shown.finish().await;
     server.shutdown().await;
     let report = report?;
     let outputs: Vec<_> = Format::ALL
@@ -71,7 +75,7 @@ pub async fn demo(args: &DemoArgs) -> Result<Done, AppError> {
     Ok(Done {
         stdout: format!(
             "{}reports written to {}/\n",
-            report::render_human(&report),
+            report::render_human(&report, term.stdout),
             args.out_dir.display()
         ),
         code: report.exit_code(false),

@@ -4,9 +4,9 @@ use crate::cli::MergeArgs;
 use crate::error::AppError;
 use crate::report::{self, Report};
 
-use super::Done;
+use super::{Done, Term};
 
-pub fn merge(args: &MergeArgs) -> Result<Done, AppError> {
+pub fn merge(args: &MergeArgs, term: Term) -> Result<Done, AppError> {
     let mut reports = Vec::with_capacity(args.reports.len());
     for path in &args.reports {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -34,7 +34,7 @@ pub fn merge(args: &MergeArgs) -> Result<Done, AppError> {
     );
     let written = super::scan::write(&merged, &super::scan::outputs(&args.output)?)?;
     Ok(Done {
-        stdout: written.unwrap_or_else(|| report::render_human(&merged)),
+        stdout: written.unwrap_or_else(|| report::render_human(&merged, term.stdout)),
         code: merged.exit_code(args.output.report_only),
     })
 }

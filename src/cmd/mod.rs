@@ -9,8 +9,10 @@ mod demo;
 mod docs;
 mod forge;
 mod merge;
+mod progress;
 mod scan;
 mod signals;
+mod term;
 
 pub use baseline::baseline;
 pub use checks::{checks_explain, checks_list};
@@ -21,6 +23,7 @@ pub use docs::{completions, man};
 pub use forge::forge;
 pub use merge::merge;
 pub use scan::scan;
+pub use term::{Env, ProgressMode, Term};
 
 /// What a subcommand leaves for `main`: text for stdout and the exit code.
 #[derive(Debug)]

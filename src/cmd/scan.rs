@@ -6,22 +6,27 @@ use crate::checks;
 use crate::cli::{OutputArgs, ScanArgs};
 use crate::config::ScanConfig;
 use crate::error::AppError;
+use crate::exec::ProgressWatch;
 use crate::report::{self, Format, Report};
 
-use super::Done;
+use super::{Done, Term};
 
-pub async fn scan(args: ScanArgs) -> Result<Done, AppError> {
+pub async fn scan(args: ScanArgs, term: Term) -> Result<Done, AppError> {
     let outputs = outputs(&args.output)?;
     let config = ScanConfig::from_args(args)?;
     let halt = super::signals::watch();
-    let report = crate::scan::run_until(&config, &halt).await?;
+    let watch = ProgressWatch::new();
+    let shown = super::progress::show(&watch, term.progress);
+    let report = crate::scan::run_watched(&config, &halt, &watch).await;
+    shown.finish().await;
+    let report = report?;
     if let Some(text) = write(&report, &outputs)? {
         return Ok(Done {
             stdout: text,
             code: report.exit_code(config.gate.report_only),
         });
     }
-    let mut stdout = report::render_human(&report);
+    let mut stdout = report::render_human(&report, term.stdout);
     let sarif = outputs
         .iter()
         .find(|(f, _)| *f == Format::Sarif)

@@ -13,7 +13,7 @@ use tokio::sync::{Mutex, OnceCell, Semaphore};
 use url::Url;
 
 use super::rate::{Pacer, RateLimit, Signal, parse_retry_after};
-use super::stats::{Counters, ExecStats, Stage};
+use super::stats::{Counters, ExecStats, ProgressWatch, Stage};
 use super::{Halt, HaltReason};
 use crate::identity::{
     Apply, Credential, Identity, LoginError, LoginFlow, Redactor, Role, forge_token, jwt_expiry,
@@ -135,7 +135,7 @@ pub struct Executor {
     // Safe requests are deterministic enough to answer twice from one response; this keeps
     // harvest, reference and attack requests from hitting the target more than once.
     cache: Mutex<HashMap<ProbeRequest, Slot>>,
-    counters: Counters,
+    counters: Arc<Counters>,
     halt: Halt,
     /// Transport failures in a row: enough of them and the target counts as down.
     failures_in_a_row: AtomicU32,
@@ -177,7 +177,7 @@ impl Executor {
             max_requests: settings.max_requests,
             deadline: settings.max_duration.map(|d| (Instant::now() + d, d)),
             cache: Mutex::new(HashMap::new()),
-            counters: Counters::default(),
+            counters: Arc::new(Counters::default()),
             halt: Halt::new(),
             failures_in_a_row: AtomicU32::new(0),
             recent: std::sync::Mutex::new(std::collections::VecDeque::new()),
@@ -376,6 +376,17 @@ impl Executor {
     /// Requests sent from now on count for `stage`.
     pub fn enter(&self, stage: Stage) {
         self.counters.enter(stage);
+    }
+
+    /// The current stage will make about `requests` requests (shown as its progress total).
+    pub fn expect(&self, requests: usize) {
+        self.counters.expect(requests as u64);
+    }
+
+    /// Counts into `watch`, so that its holder can show progress. Call before any request.
+    pub fn with_progress(mut self, watch: &ProgressWatch) -> Executor {
+        self.counters = watch.0.clone();
+        self
     }
 
     /// Shares `halt`: stopping it stops this executor's sending, and its journal holds this

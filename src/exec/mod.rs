@@ -12,5 +12,5 @@ pub use client::{ExecError, ExecSettings, Executor, MAX_FAILURES_IN_A_ROW};
 pub use fetch::{MAX_SPEC_BYTES, fetch_spec};
 pub use halt::{Halt, HaltReason, UndoEntry, UndoJournal};
 pub use rate::{AUTO_CEILING, MAX_FIXED_RATE, MAX_RETRY_AFTER, RateLimit, RateStats};
-pub use stats::{ExecStats, Stage, StageStats};
+pub use stats::{ExecStats, Progress, ProgressWatch, Stage, StageStats};
 pub use tls::{INSECURE_WARNING, TlsError, TlsSettings};

@@ -58,6 +58,33 @@ pub struct StageStats {
     pub timeouts: u64,
 }
 
+/// A scan's progress at one moment, for a progress bar or a periodic log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    /// Requests of this stage sent or answered from the cache.
+    pub done: u64,
+    /// What this stage expects to make, when known (the probes: the plan's request count).
+    pub total: Option<u64>,
+    /// Requests sent over the whole scan so far (for a rate).
+    pub sent: u64,
+}
+
+/// A handle on a scan's live counters: the executor given it feeds it, the terminal
+/// polls it. The engine never prints; whoever holds this decides how to show it.
+#[derive(Debug, Clone, Default)]
+pub struct ProgressWatch(pub(super) std::sync::Arc<Counters>);
+
+impl ProgressWatch {
+    pub fn new() -> ProgressWatch {
+        ProgressWatch::default()
+    }
+
+    pub fn now(&self) -> Progress {
+        self.0.progress()
+    }
+}
+
 /// Counters for the report.
 #[derive(Debug, Default, Clone)]
 pub struct ExecStats {
@@ -85,11 +112,35 @@ pub(super) struct Counters {
     sent: [AtomicU64; 7],
     errors: [AtomicU64; 7],
     timeouts: [AtomicU64; 7],
+    // Per stage: answered from the cache (progress counts them as done).
+    hits: [AtomicU64; 7],
+    // Per stage: requests it expects to make; 0 while unknown. Per stage because the canary
+    // interrupts the probes and hands the stage back.
+    expected: [AtomicU64; 7],
 }
 
 impl Counters {
     pub(super) fn enter(&self, stage: Stage) {
         self.stage.store(stage.index() as u8, Ordering::Relaxed);
+    }
+
+    pub(super) fn expect(&self, requests: u64) {
+        self.expected[self.stage().index()].store(requests, Ordering::Relaxed);
+    }
+
+    /// Where the current stage stands: cheap enough to poll several times a second.
+    pub(super) fn progress(&self) -> Progress {
+        let stage = self.stage();
+        let i = stage.index();
+        let done = self.sent[i].load(Ordering::Relaxed) + self.hits[i].load(Ordering::Relaxed);
+        let expected = self.expected[i].load(Ordering::Relaxed);
+        Progress {
+            stage,
+            done,
+            // Retries and re-logins can send a few more than planned; the total never lies below.
+            total: (expected > 0).then_some(expected.max(done)),
+            sent: self.sent.iter().map(|a| a.load(Ordering::Relaxed)).sum(),
+        }
     }
 
     pub(super) fn stage(&self) -> Stage {
@@ -102,6 +153,7 @@ impl Counters {
 
     pub(super) fn cached(&self) {
         self.cached.fetch_add(1, Ordering::Relaxed);
+        self.hits[self.stage().index()].fetch_add(1, Ordering::Relaxed);
     }
 
     pub(super) fn failed(&self, stage: Stage, timeout: bool) {
@@ -151,5 +203,32 @@ mod tests {
         assert_eq!((s.requests, s.transport_errors, s.timeouts), (3, 1, 1));
         assert_eq!(s.stages.len(), 2);
         assert_eq!(s.stages[1].stage, Stage::Probes);
+    }
+
+    #[test]
+    fn progress_counts_the_current_stage_and_cache_hits_against_its_total() {
+        let c = Counters::default();
+        c.enter(Stage::Harvest);
+        c.sent(c.stage());
+        assert_eq!(c.progress().total, None);
+        c.enter(Stage::Probes);
+        c.expect(4);
+        c.sent(c.stage());
+        c.cached();
+        let p = c.progress();
+        assert_eq!(
+            (p.stage, p.done, p.total, p.sent),
+            (Stage::Probes, 2, Some(4), 2)
+        );
+        // More than planned (a retry): the total grows with it instead of showing 5/4.
+        for _ in 0..3 {
+            c.sent(c.stage());
+        }
+        assert_eq!(c.progress().total, Some(5));
+        // The canary interrupts the probes; back in them, their total is still known.
+        c.enter(Stage::Canary);
+        assert_eq!((c.progress().done, c.progress().total), (0, None));
+        c.enter(Stage::Probes);
+        assert_eq!(c.progress().total, Some(5));
     }
 }

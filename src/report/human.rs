@@ -1,99 +1,94 @@
-//! The terminal report: preflight, a findings table and a one-line verdict.
+//! The terminal report: preflight, findings as grouped diagnostics (one entry per request, every
+//! check that flagged it named), a coverage summary with the not-tested reasons, and a verdict.
+//! Pure: the width and the colour choice are inputs, decided by `cmd/` (cargo and ruff do the same).
 
-use tabled::settings::peaker::Priority;
-use tabled::settings::{Style, Width};
-use tabled::{Table, Tabled};
+use std::collections::BTreeMap;
 
 use super::{Outcome, Report};
-use crate::findings::Suppression;
+use crate::findings::{Finding, Severity, Suppression};
 
-/// Fits a CI log and an 80-column-plus terminal without wrapping every cell.
-const TABLE_WIDTH: usize = 120;
-
-#[derive(Tabled)]
-struct Row {
-    #[tabled(rename = "severity")]
-    severity: String,
-    #[tabled(rename = "check")]
-    check: String,
-    #[tabled(rename = "operation")]
-    operation: String,
-    #[tabled(rename = "as")]
-    identity: String,
-    #[tabled(rename = "evidence")]
-    evidence: String,
+/// How to lay the report out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    /// Columns to wrap at (the terminal's width, or [`Look::PLAIN_WIDTH`] when piped).
+    pub width: usize,
+    /// ANSI colours (severity, headings).
+    pub color: bool,
 }
 
-pub fn render_human(report: &Report) -> String {
+impl Look {
+    /// Wide enough for a repro line in a CI log, narrow enough for a diff view.
+    pub const PLAIN_WIDTH: usize = 100;
+    /// Below this the layout stops making sense; narrower terminals wrap it themselves.
+    const MIN_WIDTH: usize = 40;
+
+    /// No colour, [`Look::PLAIN_WIDTH`] columns: files, pipes, tests.
+    pub fn plain() -> Look {
+        Look {
+            width: Look::PLAIN_WIDTH,
+            color: false,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Critical => "1;35",
+            Severity::High => "1;31",
+            Severity::Medium => "1;33",
+            Severity::Low => "1;36",
+            Severity::Info => "1;34",
+        };
+        self.paint(code, &s.to_string().to_uppercase())
+    }
+}
+
+pub fn render_human(report: &Report, look: Look) -> String {
+    let look = Look {
+        width: look.width.max(Look::MIN_WIDTH),
+        ..look
+    };
     let mut out = format!(
-        "apileak {} — {} ({} operations) at {}\n",
-        report.tool.version, report.api.title, report.api.operations, report.api.base_url
+        "{} — {} ({} operations) at {}\n",
+        look.bold(&format!("apileak {}", report.tool.version)),
+        report.api.title,
+        report.api.operations,
+        report.api.base_url
     );
     for p in &report.preflight {
-        out.push_str(&format!(
-            "  preflight {:<9} {} ({}): {}\n",
+        let line = format!(
+            "  preflight {:<9} {} ({}): {}",
             p.identity.name(),
             p.operation,
             p.credential,
             p.verdict
-        ));
+        );
+        // Kept whole: scripts and tests grep these lines for the identity's verdict.
+        out.push_str(&line);
+        out.push('\n');
     }
     if report.findings.is_empty() {
         out.push_str("\nNo findings.\n");
     } else {
-        let rows = report.findings.iter().map(|f| Row {
-            severity: match &f.suppressed {
-                None => f.severity.to_string(),
-                Some(Suppression::Baseline) => format!("{}\n(baseline)", f.severity),
-                Some(Suppression::Ignored { .. }) => format!("{}\n(ignored)", f.severity),
-            },
-            check: format!("{}\n{}", f.check, f.owasp),
-            // The concrete request without scheme and host: the header line names the target.
-            operation: format!(
-                "{}\n{}",
-                f.operation(),
-                f.evidence
-                    .url
-                    .strip_prefix(report.api.base_url.trim_end_matches('/'))
-                    .unwrap_or(&f.evidence.url)
-            ),
-            identity: f.evidence.identity.clone(),
-            evidence: {
-                let mut e = format!("{} ", f.evidence.status);
-                let shown: Vec<String> = f
-                    .evidence
-                    .matches
-                    .iter()
-                    .take(3)
-                    .map(|m| format!("{}={}", m.pointer, shorten(&m.value)))
-                    .collect();
-                e.push_str(&shown.join(", "));
-                if f.evidence.matches.len() > 3 {
-                    e.push_str(&format!(" (+{})", f.evidence.matches.len() - 3));
-                }
-                e
-            },
-        });
-        let mut table = Table::new(rows);
-        // Shrink the widest column first so short ones (severity, check) stay readable.
-        table.with(Style::sharp()).with(
-            Width::wrap(TABLE_WIDTH)
-                .priority(Priority::max(true))
-                .keep_words(true),
-        );
-        out.push('\n');
-        out.push_str(&table.to_string());
-        out.push('\n');
+        out.push_str(&findings(report, look));
     }
+    out.push_str(&coverage(report, look));
     out.push_str(&not_sent(report));
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    for c in &report.cases {
-        match c.outcome {
-            Outcome::Passed { .. } => passed += 1,
-            Outcome::Failed { .. } => failed += 1,
-            Outcome::Skipped { .. } => skipped += 1,
-        }
-    }
     if let Some(transport) = report.stats.exec.transport_summary() {
         out.push_str(&format!("\ntransport: {transport}\n"));
     }
@@ -101,16 +96,292 @@ pub fn render_human(report: &Report) -> String {
         out.push_str(&format!("\n{}\n", rate.summary()));
     }
     if let Some(notice) = report.incomplete_notice() {
-        out.push_str(&format!("\n{notice}\n"));
+        out.push_str(&format!("\n{}\n", look.paint("1;31", &notice)));
     }
-    out.push_str(&format!(
-        "\n{} findings ({} at or above --fail-on {}); checks: {passed} passed, {failed} failed, {skipped} skipped; {} requests in {} ms\n",
+    let (passed, failed, skipped) = case_counts(report.cases.iter().map(|c| &c.outcome));
+    let gating = report.gating_findings().count();
+    let verdict = format!(
+        "{} findings ({gating} at or above --fail-on {}); {} cases (check × operation): {passed} passed, {failed} failed, {skipped} not tested; {} requests in {} ms",
         report.findings.len(),
-        report.gating_findings().count(),
         report.fail_on,
+        report.cases.len(),
         report.stats.exec.requests,
         report.duration_ms
-    ));
+    );
+    out.push('\n');
+    out.push_str(&look.bold(&wrap(&verdict, look.width, "")));
+    out.push('\n');
+    out
+}
+
+/// Findings that share one evidence request (method, URL, identity): one root cause that
+/// several checks recognised. Indices into `report.findings`, in report order.
+fn same_request_groups(findings: &[Finding]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut index: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let key = (
+            f.evidence.method.as_str(),
+            f.evidence.url.as_str(),
+            f.evidence.identity.as_str(),
+        );
+        match index.get(&key) {
+            Some(g) => groups[*g].push(i),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![i]);
+            }
+        }
+    }
+    groups
+}
+
+fn findings(report: &Report, look: Look) -> String {
+    let groups = same_request_groups(&report.findings);
+    let mut out = format!(
+        "\n{}\n",
+        look.bold(&format!(
+            "Findings: {} on {} request{}",
+            report.findings.len(),
+            groups.len(),
+            if groups.len() == 1 { "" } else { "s" }
+        ))
+    );
+    let base = report.api.base_url.trim_end_matches('/');
+    for group in groups {
+        let members: Vec<&Finding> = group.iter().map(|i| &report.findings[*i]).collect();
+        // Report order is most severe first, so the first member sets the entry's severity.
+        let first = members[0];
+        let mut checks: Vec<String> = Vec::new();
+        for f in &members {
+            let named = format!("{} ({})", f.check, f.owasp);
+            if !checks.contains(&named) {
+                checks.push(named);
+            }
+        }
+        let suppressed = match &first.suppressed {
+            None => String::new(),
+            Some(Suppression::Baseline) => format!(" {}", look.dim("[baseline]")),
+            Some(Suppression::Ignored { .. }) => format!(" {}", look.dim("[ignored]")),
+        };
+        out.push('\n');
+        let head = format!("{} {}", first.operation(), checks.join(", "));
+        let label = first.severity.to_string().to_uppercase();
+        let wrapped = wrap(&head, look.width.saturating_sub(label.len() + 1), "");
+        let mut lines = wrapped.lines();
+        out.push_str(&format!(
+            "{} {}{suppressed}\n",
+            look.severity(first.severity),
+            lines.next().unwrap_or_default()
+        ));
+        for rest in lines {
+            out.push_str(&format!("{:w$}{rest}\n", "", w = label.len() + 1));
+        }
+        let ev = &first.evidence;
+        let path = ev.url.strip_prefix(base).unwrap_or(&ev.url);
+        let mut who = format!("as {}: {} {} → {}", ev.identity, ev.method, path, ev.status);
+        if let Some(victim) = first.victim {
+            who.push_str(&format!(" (victim: {})", victim.name()));
+        }
+        push_field(&mut out, look, "who", &who);
+        push_field(&mut out, look, "what", &first.message);
+        if let Some(evidence) = evidence_line(&members) {
+            push_field(&mut out, look, "evidence", &evidence);
+        }
+        push_field(&mut out, look, "repro", &ev.curl);
+    }
+    out
+}
+
+/// `  who:      text`, continuation lines under the text.
+fn push_field(out: &mut String, look: Look, name: &str, text: &str) {
+    const INDENT: usize = 12;
+    let indent = " ".repeat(INDENT);
+    let body = wrap(text, look.width.saturating_sub(INDENT), "");
+    for (i, line) in body.lines().enumerate() {
+        if i == 0 {
+            let label = format!("  {name}:");
+            out.push_str(&format!(
+                "{}{}{line}\n",
+                look.dim(&label),
+                " ".repeat(INDENT.saturating_sub(label.len()))
+            ));
+        } else {
+            out.push_str(&format!("{indent}{line}\n"));
+        }
+    }
+}
+
+/// The values that prove it, from every check in the entry, each once.
+fn evidence_line(members: &[&Finding]) -> Option<String> {
+    const SHOWN: usize = 3;
+    let mut all: Vec<String> = Vec::new();
+    for f in members {
+        for m in &f.evidence.matches {
+            let item = format!("{}={}", m.pointer, shorten(&m.value));
+            if !all.contains(&item) {
+                all.push(item);
+            }
+        }
+    }
+    if all.is_empty() {
+        return None;
+    }
+    let mut line = all
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if all.len() > SHOWN {
+        line.push_str(&format!(" (+{} more in the reports)", all.len() - SHOWN));
+    }
+    Some(line)
+}
+
+fn case_counts<'a>(outcomes: impl Iterator<Item = &'a Outcome>) -> (usize, usize, usize) {
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for o in outcomes {
+        match o {
+            Outcome::Passed { .. } => passed += 1,
+            Outcome::Failed { .. } => failed += 1,
+            Outcome::Skipped { .. } => skipped += 1,
+        }
+    }
+    (passed, failed, skipped)
+}
+
+/// Per check: cases passed, failed, not tested; then the not-tested reasons, counted.
+fn coverage(report: &Report, look: Look) -> String {
+    if report.cases.is_empty() {
+        return String::new();
+    }
+    let mut per_check: BTreeMap<&str, Vec<&Outcome>> = BTreeMap::new();
+    for c in &report.cases {
+        per_check.entry(&c.check).or_default().push(&c.outcome);
+    }
+    let name_width = per_check
+        .keys()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("check".len());
+    let mut out = format!(
+        "\n{}\n",
+        look.bold(&format!(
+            "Coverage: {} checks on {} operations",
+            per_check.len(),
+            report.api.operations
+        ))
+    );
+    out.push_str(&look.dim(&format!(
+        "  {:<name_width$}  {:>6}  {:>6}  {:>10}",
+        "check", "passed", "failed", "not tested"
+    )));
+    out.push('\n');
+    for (check, outcomes) in &per_check {
+        let (passed, failed, skipped) = case_counts(outcomes.iter().copied());
+        let failed_cell = format!("{failed:>6}");
+        out.push_str(&format!(
+            "  {check:<name_width$}  {passed:>6}  {}  {skipped:>10}\n",
+            if failed > 0 {
+                look.paint("31", &failed_cell)
+            } else {
+                failed_cell
+            }
+        ));
+    }
+    // Keyed by the general form; the one original is shown when there is only one.
+    let mut reasons: BTreeMap<String, (usize, Vec<&str>)> = BTreeMap::new();
+    for c in &report.cases {
+        if let Outcome::Skipped { reason } = &c.outcome {
+            let (n, originals) = reasons.entry(general_reason(reason)).or_default();
+            *n += 1;
+            if !originals.contains(&reason.as_str()) {
+                originals.push(reason);
+            }
+        }
+    }
+    if !reasons.is_empty() {
+        let mut counted: Vec<(String, usize)> = reasons
+            .into_iter()
+            .map(|(general, (n, originals))| match originals.as_slice() {
+                [one] => ((*one).to_owned(), n),
+                _ => (general, n),
+            })
+            .collect();
+        // Most frequent first: the flag or fixture that would unlock the most cases.
+        counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let count_width = counted[0].1.to_string().len();
+        out.push_str("\nNot tested, by reason:\n");
+        let indent = " ".repeat(count_width + 7);
+        for (reason, n) in counted {
+            let body = wrap(&reason, look.width.saturating_sub(indent.len()), "");
+            for (i, line) in body.lines().enumerate() {
+                if i == 0 {
+                    out.push_str(&format!("  {n:>count_width$} × {line}\n"));
+                } else {
+                    out.push_str(&format!("{indent}{line}\n"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A skip reason with its specifics (`` `{classId}` ``) generalised, so that the same cause on
+/// many operations counts as one reason.
+fn general_reason(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut parts = reason.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let rest: Vec<&str> = parts.collect();
+    // An odd count of backticks leaves the text as it is: it is not a list of quoted names.
+    if rest.len() % 2 == 1 {
+        return reason.to_owned();
+    }
+    for pair in rest.chunks(2) {
+        out.push_str("`…`");
+        out.push_str(pair.get(1).copied().unwrap_or_default());
+    }
+    out
+}
+
+/// Wraps at spaces to `width` columns; a word longer than a line (a URL) keeps its own line
+/// whole rather than being cut. `indent` starts each continuation line.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    for (n, paragraph) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        // A line that fits keeps its own spacing (aligned columns).
+        if paragraph.chars().count() <= width {
+            out.push_str(paragraph);
+            continue;
+        }
+        let lead = paragraph.len() - paragraph.trim_start().len();
+        out.push_str(&paragraph[..lead]);
+        let mut line_len = lead;
+        let mut first = true;
+        for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
+            let len = word.chars().count();
+            if first {
+                first = false;
+            } else if line_len + 1 + len > width {
+                out.push('\n');
+                out.push_str(indent);
+                line_len = indent.chars().count();
+            } else {
+                out.push(' ');
+                line_len += 1;
+            }
+            out.push_str(word);
+            line_len += len;
+        }
+    }
     out
 }
 
@@ -152,7 +423,7 @@ fn not_sent(report: &Report) -> String {
     out
 }
 
-/// Long values (stack traces, URLs) would swamp the table; the JSON report has them whole.
+/// Long values (stack traces, URLs) would swamp the line; the JSON report has them whole.
 fn shorten(value: &str) -> String {
     const MAX: usize = 40;
     if value.chars().count() <= MAX {

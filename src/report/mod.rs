@@ -17,6 +17,6 @@ mod sarif;
 pub use document::{ApiInfo, CaseResult, FORMAT_VERSION, Outcome, Report, Stats, ToolInfo};
 pub use format::{Format, WriteError, write_all, write_file};
 pub use github::github_actions;
-pub use human::render_human;
+pub use human::{Look, render_human};
 pub use merge::merge_reports;
 pub use public::{ExecStats, Halted, PreflightLine, RateStats, StageStats};

@@ -12,7 +12,7 @@ mod verdicts;
 
 pub use inventories::Inventories;
 pub use outcomes::Outcomes;
-pub use pipeline::{run, run_until};
+pub use pipeline::{run, run_until, run_watched};
 pub use planning::ScanPlan;
 pub use session::Session;
 pub use targets::Targets;

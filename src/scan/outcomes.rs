@@ -55,6 +55,7 @@ pub(super) async fn send(plan: ScanPlan) -> Outcomes {
         .into_iter()
         .collect();
     exec.enter(Stage::Probes);
+    exec.expect(groups.iter().map(Vec::len).sum());
     let sent = send_watched(exec, &plan.inventories.health, groups).await;
     let halt = exec.halt();
     if !halt.is_stopped()

@@ -2,7 +2,7 @@
 
 use crate::config::ScanConfig;
 use crate::error::AppError;
-use crate::exec::Halt;
+use crate::exec::{Halt, ProgressWatch};
 use crate::report::Report;
 
 use super::{inventories, outcomes, planning, session, targets, verdicts};
@@ -15,6 +15,15 @@ pub async fn run(config: &ScanConfig) -> Result<Report, AppError> {
 /// [`run`] that `halt` can stop early (an interrupt); whatever stops it, its writes are
 /// undone first.
 pub async fn run_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppError> {
+    run_watched(config, halt, &ProgressWatch::new()).await
+}
+
+/// [`run_until`] that counts its requests into `progress` as it goes.
+pub async fn run_watched(
+    config: &ScanConfig,
+    halt: &Halt,
+    progress: &ProgressWatch,
+) -> Result<Report, AppError> {
     let clock = verdicts::Clock::start();
     // Milliseconds since the scan started, on the stage lines (scripts/bench reads them).
     let elapsed_ms = || u64::try_from(clock.started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -26,7 +35,7 @@ pub async fn run_until(config: &ScanConfig, halt: &Halt) -> Result<Report, AppEr
         elapsed_ms = elapsed_ms(),
         "loaded {}", targets.api.title
     );
-    let session = session::open(targets, config, halt).await?;
+    let session = session::open(targets, config, halt, progress).await?;
     let inventories = inventories::harvest(session, config).await;
     tracing::info!(elapsed_ms = elapsed_ms(), "harvested");
     let plan = planning::build(inventories, config);

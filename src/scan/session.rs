@@ -3,7 +3,7 @@
 
 use crate::config::{ScanConfig, SpecSource};
 use crate::error::AppError;
-use crate::exec::{Executor, Halt, Stage};
+use crate::exec::{Executor, Halt, ProgressWatch, Stage};
 use crate::harvest::{self, PreflightEntry};
 
 use super::Targets;
@@ -19,6 +19,7 @@ pub(super) async fn open(
     targets: Targets,
     config: &ScanConfig,
     halt: &Halt,
+    progress: &ProgressWatch,
 ) -> Result<Session, AppError> {
     let mut exec = Executor::new(
         &config.exec,
@@ -26,7 +27,8 @@ pub(super) async fn open(
         Some(targets.user_a.clone()),
         Some(targets.user_b.clone()),
     )?
-    .with_halt(halt.clone());
+    .with_halt(halt.clone())
+    .with_progress(progress);
     if let Some(admin) = &targets.admin {
         exec = exec.with_admin(admin.clone());
     }

@@ -20,4 +20,5 @@ mod secrets;
 mod settings;
 mod spec_loader;
 mod support;
+mod terminal;
 mod transport;

@@ -307,7 +307,7 @@ mod tests {
             path: "/workouts/{workoutId}".into(),
             request_schema: Some(Schema {
                 kind: SchemaKind::Object {
-                    properties,
+                    properties: properties.into(),
                     additional: true,
                 },
                 ..Schema::default()

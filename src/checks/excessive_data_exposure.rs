@@ -454,7 +454,8 @@ mod tests {
                 properties: props
                     .iter()
                     .map(|(k, s)| ((*k).to_owned(), s.clone()))
-                    .collect::<BTreeMap<_, _>>(),
+                    .collect::<BTreeMap<_, _>>()
+                    .into(),
                 additional: true,
             },
             ..Schema::default()
@@ -501,7 +502,7 @@ mod tests {
             "email_verified": true,
             "extra": {"note": "x", "phone": "+47 555 0101"}
         }]);
-        let schema = scalar(SchemaKind::Array(Box::new(member_schema())));
+        let schema = scalar(SchemaKind::Array(member_schema().into()));
         let mut found = Vec::new();
         undeclared(&body, &schema, &mut String::new(), &mut found, 0);
         // In response order.

@@ -292,11 +292,11 @@ mod tests {
         let properties = props
             .iter()
             .map(|p| ((*p).to_owned(), Schema::default()))
-            .collect();
+            .collect::<std::collections::BTreeMap<_, _>>();
         Operation {
             request_schema: Some(Schema {
                 kind: SchemaKind::Object {
-                    properties,
+                    properties: properties.into(),
                     additional: false,
                 },
                 ..Schema::default()

@@ -361,7 +361,7 @@ mod tests {
             path: path.into(),
             request_schema: Some(Schema {
                 kind: SchemaKind::Object {
-                    properties,
+                    properties: properties.into(),
                     additional: false,
                 },
                 ..Schema::default()

@@ -140,6 +140,8 @@ mod tests {
                 kind: crate::model::SchemaKind::Object {
                     properties: ["username", "password"]
                         .map(|p| (p.to_owned(), crate::model::Schema::default()))
+                        .into_iter()
+                        .collect::<std::collections::BTreeMap<_, _>>()
                         .into(),
                     additional: false,
                 },

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A loaded, normalised API description.
 #[derive(Debug, Clone, Default)]
@@ -200,7 +201,11 @@ pub enum ParamLocation {
 }
 
 /// A simplified JSON schema: enough to match IDs to parameters and to spot undeclared fields.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Children sit behind `Arc`s: a component schema that many operations (or properties) point at
+/// is one shared allocation, so memory grows with the distinct schemas, not with the uses.
+/// Cloning a `Schema` is therefore cheap. `Eq` lets `Arc`'s `==` short-cut on shared pointers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Schema {
     pub kind: SchemaKind,
     /// `format` (`uuid`, `int64`, `email`, `date`…).
@@ -210,14 +215,14 @@ pub struct Schema {
     pub open: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum SchemaKind {
     Object {
-        properties: BTreeMap<String, Schema>,
+        properties: Arc<BTreeMap<String, Schema>>,
         /// `additionalProperties` allowed (true or a schema).
         additional: bool,
     },
-    Array(Box<Schema>),
+    Array(Arc<Schema>),
     String,
     Integer,
     Number,

@@ -114,10 +114,10 @@ mod tests {
         ]
         .into_iter()
         .map(|(n, s)| (n.to_owned(), s))
-        .collect();
+        .collect::<std::collections::BTreeMap<_, _>>();
         Schema {
             kind: SchemaKind::Object {
-                properties,
+                properties: properties.into(),
                 additional: true,
             },
             ..Schema::default()
@@ -168,7 +168,7 @@ mod tests {
             unreachable!("an object")
         };
         assert_eq!(text_property(&properties, &hints(), false), Some("note"));
-        let mut no_note = properties.clone();
+        let mut no_note = (*properties).clone();
         no_note.remove("note");
         assert_eq!(text_property(&no_note, &hints(), false), None);
         let enumless = BodyHints {

@@ -10,7 +10,7 @@ use crate::model::Api;
 
 use super::error::SpecError;
 use super::normalize::{Dialect, normalize};
-use super::parse::parse;
+use super::parse::{Parsed, parse};
 use super::schema::describe;
 use super::warnings::Warnings;
 
@@ -32,21 +32,34 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecError> {
         source,
     })?;
     let text = String::from_utf8(bytes).map_err(|_| SpecError::NotText { name })?;
-    load_str(&text, path)
+    let started = Instant::now();
+    let parsed = parse(&text, &path.display().to_string())?;
+    // The text is no longer needed (the lines are in `parsed`): free it before the model is
+    // built, so the peak holds the document once, not twice.
+    drop(text);
+    build(parsed, path, started)
 }
 
 /// Loads a spec from `text`; `source` names it in errors and becomes `Api::source`.
 pub fn load_str(text: &str, source: &Path) -> Result<LoadedSpec, SpecError> {
     let started = Instant::now();
+    let parsed = parse(text, &source.display().to_string())?;
+    build(parsed, source, started)
+}
+
+/// Parsed document → model. Takes `parsed` by value so the raw document is dropped as soon as
+/// the model is built.
+fn build(mut parsed: Parsed, source: &Path, started: Instant) -> Result<LoadedSpec, SpecError> {
     let name = source.display().to_string();
-    let parsed = parse(text, &name)?;
     let parse_time = started.elapsed();
     let mut warnings = Warnings::default();
-    if let Some(warning) = parsed.warning {
+    if let Some(warning) = parsed.warning.take() {
         warnings.push(warning);
     }
     let (dialect, version) = detect(&parsed.value, &name, &mut warnings)?;
     let api = normalize(&parsed.value, dialect, &parsed.lines, source, &mut warnings);
+    let format = parsed.format;
+    drop(parsed);
     if api.operations.is_empty() {
         return Err(SpecError::NoOperations {
             name,
@@ -56,7 +69,7 @@ pub fn load_str(text: &str, source: &Path) -> Result<LoadedSpec, SpecError> {
     tracing::debug!(
         spec = %name,
         version,
-        format = ?parsed.format,
+        ?format,
         operations = api.operations.len(),
         ?parse_time,
         total = ?started.elapsed(),

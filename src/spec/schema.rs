@@ -1,9 +1,15 @@
 //! JSON Schema (OpenAPI flavour) → `model::Schema`, with local `$ref`s resolved.
 //!
 //! - `$ref`s are followed with a stack of the refs being expanded: a ref already on the stack
-//!   is a cycle and becomes an open `Any` schema. A depth limit and a per-schema node budget
-//!   bound the work and the size of what we build, whatever the input (a DAG of refs can
-//!   otherwise expand exponentially).
+//!   is a cycle and becomes an open `Any` schema. A depth limit bounds the height of what we
+//!   build, whatever the input.
+//! - Every converted `$ref` target is memoised and shared (`model::Schema` keeps its children
+//!   behind `Arc`s): a target converted without any cut is reused at any depth it fits; one
+//!   that was cut (cycle or depth limit) is reused where it was entered at the same depth. Each
+//!   (ref, depth) pair is thus converted at most once, so the work and the memory stay linear
+//!   in the document even for ref DAGs that would expand exponentially as trees. Reusing a cut
+//!   result under another stack of refs is sound: it is still a finite unrolling of the same
+//!   schema, open where it was cut.
 //! - `allOf` branches are merged into one schema: object properties are unioned (recursively
 //!   for shared names), `additionalProperties` stays allowed only if every branch allows it,
 //!   and branches of incompatible kinds mark the result `open`.
@@ -11,10 +17,9 @@
 //!   response will use); if the branches disagree (different kinds, or different property
 //!   names) the result is `open`. `{type: "null"}` branches are ignored; one branch is itself.
 //! - 3.1 type arrays (`["string", "null"]`) drop `"null"`; a real mix becomes `Any`.
-//! - Fully resolved `$ref` targets (no cycle or limit hit inside) are cached per document, so
-//!   GitHub's ~10k refs are each converted once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -25,28 +30,28 @@ use super::warnings::Warnings;
 
 /// Nesting limit, counted in schema levels plus `$ref` hops.
 const MAX_DEPTH: usize = 16;
-/// Schema nodes one top-level schema (a response, a parameter) may expand to.
-const NODE_BUDGET: usize = 1_000;
 
-/// Reads schemas out of one document; keeps the cache of converted `$ref` targets.
+/// Reads schemas out of one document; keeps the memo of converted `$ref` targets.
 pub(crate) struct SchemaReader<'a> {
     root: &'a Value,
-    cache: HashMap<&'a str, Cached>,
+    /// Targets converted with no cut inside: context-free, valid wherever their span fits.
+    complete: HashMap<&'a str, Complete>,
+    /// Targets whose conversion was cut, by the depth the `$ref` was followed at.
+    partial: HashMap<(&'a str, usize), Schema>,
 }
 
-struct Cached {
+struct Complete {
     schema: Schema,
-    /// Nodes it cost to build (charged again on every reuse).
-    nodes: usize,
-    /// Tree height, so a reuse cannot exceed `MAX_DEPTH`.
-    height: usize,
+    /// Depth levels the conversion went below the `$ref` (so a reuse cannot pass `MAX_DEPTH`).
+    span: usize,
 }
 
 impl<'a> SchemaReader<'a> {
     pub(crate) fn new(root: &'a Value) -> Self {
         SchemaReader {
             root,
-            cache: HashMap::new(),
+            complete: HashMap::new(),
+            partial: HashMap::new(),
         }
     }
 
@@ -59,12 +64,13 @@ impl<'a> SchemaReader<'a> {
     ) -> Schema {
         let mut walk = Walk {
             root: self.root,
-            cache: &mut self.cache,
+            complete: &mut self.complete,
+            partial: &mut self.partial,
             warnings,
             context,
-            budget: NODE_BUDGET,
             stack: Vec::new(),
             truncations: 0,
+            deepest: 0,
         };
         walk.convert(value, 0)
     }
@@ -73,15 +79,17 @@ impl<'a> SchemaReader<'a> {
 /// State of one `read`.
 struct Walk<'a, 'r> {
     root: &'a Value,
-    cache: &'r mut HashMap<&'a str, Cached>,
+    complete: &'r mut HashMap<&'a str, Complete>,
+    partial: &'r mut HashMap<(&'a str, usize), Schema>,
     warnings: &'r mut Warnings,
     context: &'r str,
-    budget: usize,
     /// `$ref`s being expanded, outermost first.
     stack: Vec<&'a str>,
-    /// Times a cycle, the depth limit or the budget cut the tree short. A ref target whose
-    /// conversion saw no cut is complete and context-free, hence cacheable.
+    /// Times a cycle or the depth limit cut the tree short. A ref target whose conversion saw
+    /// no cut is complete and context-free.
     truncations: usize,
+    /// The deepest `depth` reached so far, to measure a complete target's span.
+    deepest: usize,
 }
 
 fn open() -> Schema {
@@ -94,16 +102,12 @@ fn open() -> Schema {
 
 impl<'a> Walk<'a, '_> {
     fn convert(&mut self, value: &'a Value, depth: usize) -> Schema {
-        if depth > MAX_DEPTH || self.budget == 0 {
-            tracing::debug!(
-                context = self.context,
-                depth,
-                "schema depth or size limit reached"
-            );
+        self.deepest = self.deepest.max(depth);
+        if depth > MAX_DEPTH {
+            tracing::debug!(context = self.context, depth, "schema depth limit reached");
             self.truncations += 1;
             return open();
         }
-        self.budget -= 1;
         let object = match value {
             Value::Object(object) => object,
             // 3.1 boolean schemas: `true` allows anything; `false` (nothing) we cannot express.
@@ -152,11 +156,16 @@ impl<'a> Walk<'a, '_> {
             self.truncations += 1;
             return open();
         }
-        if let Some(cached) = self.cache.get(reference) {
-            if depth + cached.height <= MAX_DEPTH && cached.nodes <= self.budget {
-                self.budget -= cached.nodes;
-                return cached.schema.clone();
+        if let Some(done) = self.complete.get(reference) {
+            if depth + done.span <= MAX_DEPTH {
+                self.deepest = self.deepest.max(depth + done.span);
+                return done.schema.clone();
             }
+        }
+        if let Some(schema) = self.partial.get(&(reference, depth)) {
+            // It holds a cut, so whatever contains it is not complete either.
+            self.truncations += 1;
+            return schema.clone();
         }
         let target = match refs::lookup(self.root, reference) {
             Ok(target) => target,
@@ -168,17 +177,21 @@ impl<'a> Walk<'a, '_> {
                 return open();
             }
         };
-        let (truncations, budget) = (self.truncations, self.budget);
+        let (truncations, deepest) = (self.truncations, self.deepest);
+        self.deepest = depth;
         self.stack.push(reference);
         let schema = self.convert(target, depth + 1);
         self.stack.pop();
+        let span = self.deepest - depth;
+        self.deepest = self.deepest.max(deepest);
         if self.truncations == truncations {
-            let cached = Cached {
-                nodes: budget - self.budget,
-                height: height(&schema),
+            let done = Complete {
                 schema: schema.clone(),
+                span,
             };
-            self.cache.insert(reference, cached);
+            self.complete.insert(reference, done);
+        } else {
+            self.partial.insert((reference, depth), schema.clone());
         }
         schema
     }
@@ -228,7 +241,7 @@ impl<'a> Walk<'a, '_> {
                         Some(Value::Bool(false))
                     );
                 SchemaKind::Object {
-                    properties,
+                    properties: Arc::new(properties),
                     additional: !closed,
                 }
             }
@@ -243,7 +256,7 @@ impl<'a> Walk<'a, '_> {
                         .map_or_else(Schema::default, |i| self.convert(i, depth + 1)),
                     _ => Schema::default(),
                 };
-                SchemaKind::Array(Box::new(items))
+                SchemaKind::Array(Arc::new(items))
             }
             Some("string") => SchemaKind::String,
             Some("integer") => SchemaKind::Integer,
@@ -322,21 +335,24 @@ fn merge_all(a: Schema, b: Schema) -> Schema {
                 additional: add_b,
             },
         ) => {
-            for (name, schema) in more {
-                let merged = match props.remove(&name) {
+            // Copies the (shallow) map only when it is shared.
+            let target = Arc::make_mut(&mut props);
+            for (name, schema) in Arc::unwrap_or_clone(more) {
+                let merged = match target.remove(&name) {
                     Some(existing) => merge_all(existing, schema),
                     None => schema,
                 };
-                props.insert(name, merged);
+                target.insert(name, merged);
             }
             SchemaKind::Object {
                 properties: props,
                 additional: add_a && add_b,
             }
         }
-        (SchemaKind::Array(x), SchemaKind::Array(y)) => {
-            SchemaKind::Array(Box::new(merge_all(*x, *y)))
-        }
+        (SchemaKind::Array(x), SchemaKind::Array(y)) => SchemaKind::Array(Arc::new(merge_all(
+            Arc::unwrap_or_clone(x),
+            Arc::unwrap_or_clone(y),
+        ))),
         (SchemaKind::Integer, SchemaKind::Number) | (SchemaKind::Number, SchemaKind::Integer) => {
             SchemaKind::Integer
         }
@@ -373,8 +389,11 @@ fn merge_alternatives(branches: Vec<Schema>) -> Schema {
                     additional: add_b,
                 },
             ) => {
-                for (name, schema) in more {
-                    props.entry(name).or_insert(schema);
+                if more.keys().any(|name| !props.contains_key(name)) {
+                    let target = Arc::make_mut(&mut props);
+                    for (name, schema) in more.iter() {
+                        target.entry(name.clone()).or_insert_with(|| schema.clone());
+                    }
                 }
                 SchemaKind::Object {
                     properties: props,
@@ -409,6 +428,7 @@ fn same_shape(a: &SchemaKind, b: &SchemaKind) -> bool {
 }
 
 /// Levels of nesting in `schema` (a scalar is 1).
+#[cfg(test)]
 fn height(schema: &Schema) -> usize {
     1 + match &schema.kind {
         SchemaKind::Object { properties, .. } => properties.values().map(height).max().unwrap_or(0),
@@ -474,7 +494,7 @@ mod tests {
         assert_eq!(prop(&s, "mix").kind, SchemaKind::Any);
         assert_eq!(
             prop(&s, "tags").kind,
-            SchemaKind::Array(Box::new(Schema {
+            SchemaKind::Array(Arc::new(Schema {
                 kind: SchemaKind::String,
                 ..Schema::default()
             }))
@@ -597,26 +617,72 @@ mod tests {
         assert!(deepest.open);
     }
 
-    #[test]
-    fn exponential_ref_dags_are_bounded_by_the_budget() {
-        // Each level refers to the next one ten times: 10^20 nodes if fully expanded.
+    /// Components `L0`..`L{levels-1}`, each with ten properties referring to the next level;
+    /// the last level refers to `last`.
+    fn ref_dag(levels: usize, last: Value) -> Value {
         let mut schemas = Map::new();
-        for i in 0..20 {
+        for i in 0..levels {
             let next = json!({"$ref": format!("#/components/schemas/L{}", i + 1)});
             let props: Map<String, Value> =
                 (0..10).map(|p| (format!("p{p}"), next.clone())).collect();
             schemas.insert(format!("L{i}"), json!({"properties": props}));
         }
-        schemas.insert("L20".into(), json!({"type": "string"}));
-        let doc = json!({"components": {"schemas": schemas}});
-        let started = std::time::Instant::now();
-        let (s, _) = read(&doc, "/components/schemas/L0");
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
-        assert_eq!(props(&s).len(), 10);
+        schemas.insert(format!("L{levels}"), last);
+        json!({"components": {"schemas": schemas}})
     }
 
     #[test]
-    fn cache_reuse_gives_the_same_schema() {
+    fn exponential_ref_dags_are_shared_not_expanded() {
+        // 10^20 nodes as a tree. No node budget cuts it any more: it unrolls to the depth limit
+        // with every property of every level, each level one shared allocation.
+        let doc = ref_dag(20, json!({"type": "string"}));
+        let mut warnings = Warnings::default();
+        let mut reader = SchemaReader::new(&doc);
+        let started = std::time::Instant::now();
+        let s = reader.read(&doc["components"]["schemas"]["L0"], "t", &mut warnings);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let mut level = &s;
+        let mut levels = 0;
+        while let SchemaKind::Object { properties, .. } = &level.kind {
+            assert_eq!(properties.len(), 10);
+            let (
+                SchemaKind::Object { properties: p0, .. },
+                SchemaKind::Object { properties: p9, .. },
+            ) = (&properties["p0"].kind, &properties["p9"].kind)
+            else {
+                break;
+            };
+            assert!(Arc::ptr_eq(p0, p9), "siblings share one schema");
+            level = &properties["p0"];
+            levels += 1;
+        }
+        // Each level costs a property level and a `$ref` hop.
+        assert_eq!(levels, MAX_DEPTH / 2);
+        // One conversion per (ref, depth) at most.
+        assert!(reader.complete.len() + reader.partial.len() <= 21);
+    }
+
+    #[test]
+    fn cyclic_ref_dags_convert_each_ref_and_depth_once() {
+        // The same DAG closed into a cycle: nothing in it is complete, so without the memo of
+        // cut conversions every path would be walked again (10^8 of them to the depth limit).
+        let doc = ref_dag(20, json!({"$ref": "#/components/schemas/L0"}));
+        let mut warnings = Warnings::default();
+        let mut reader = SchemaReader::new(&doc);
+        let started = std::time::Instant::now();
+        for i in 0..=20 {
+            let name = format!("L{i}");
+            let s = reader.read(&doc["components"]["schemas"][&name], "t", &mut warnings);
+            assert!(s.open || props(&s).len() == 10, "{name}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(reader.complete.is_empty());
+        assert!(reader.partial.len() <= 21 * (MAX_DEPTH + 1));
+        assert!(warnings.into_vec().is_empty());
+    }
+
+    #[test]
+    fn reused_ref_targets_are_one_allocation() {
         let doc = json!({
             "components": {"schemas": {"User": {"properties": {"id": {"type": "integer"}}}}},
             "a": {"$ref": "#/components/schemas/User"},
@@ -626,8 +692,17 @@ mod tests {
         let mut reader = SchemaReader::new(&doc);
         let a = reader.read(&doc["a"], "a", &mut warnings);
         let b = reader.read(&doc["b"], "b", &mut warnings);
-        assert_eq!(reader.cache.len(), 1);
-        assert_eq!(b.kind, SchemaKind::Array(Box::new(a)));
+        assert_eq!(reader.complete.len(), 1);
+        let SchemaKind::Array(item) = &b.kind else {
+            panic!("not an array: {b:?}");
+        };
+        assert_eq!(**item, a);
+        let (SchemaKind::Object { properties: x, .. }, SchemaKind::Object { properties: y, .. }) =
+            (&a.kind, &item.kind)
+        else {
+            panic!("not objects");
+        };
+        assert!(Arc::ptr_eq(x, y));
     }
 
     #[test]

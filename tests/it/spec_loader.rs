@@ -408,7 +408,7 @@ fn petstore_swagger_20_json() {
     );
     assert_eq!(
         param(list, "tags").schema.kind,
-        SchemaKind::Array(Box::new(scalar(SchemaKind::String, None)))
+        SchemaKind::Array(scalar(SchemaKind::String, None).into())
     );
     let Some(Schema {
         kind: SchemaKind::Array(pet),
@@ -530,7 +530,7 @@ fn self_referencing_and_missing_refs_terminate_with_warnings() {
     assert_eq!(prop_names(node), ["children", "value"]);
     assert_eq!(
         properties(node)["children"].kind,
-        SchemaKind::Array(Box::new(Schema {
+        SchemaKind::Array(std::sync::Arc::new(Schema {
             kind: SchemaKind::Any,
             format: None,
             open: true

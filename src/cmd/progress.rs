@@ -71,8 +71,9 @@ impl StageClock {
     }
 }
 
-/// `probes 120/410 (29%), 4.9 req/s, ETA 59 s`.
-pub(super) fn plain_line(p: &Progress, stage_elapsed: Duration) -> String {
+/// `4.9 req/s, ETA 59 s` (`4.9 req/s` without a total): measured from the stage's own start,
+/// not indicatif's estimate, which cache hits (many requests "done" at once) throw off.
+fn pace(p: &Progress, stage_elapsed: Duration) -> String {
     let secs = stage_elapsed.as_secs_f64();
     let rate = if secs > 0.0 {
         p.done as f64 / secs
@@ -81,20 +82,27 @@ pub(super) fn plain_line(p: &Progress, stage_elapsed: Duration) -> String {
     };
     match p.total {
         Some(total) => {
-            let pct = (p.done * 100).checked_div(total).unwrap_or(100);
             let left = total.saturating_sub(p.done);
             let eta = if rate > 0.0 {
                 format!("ETA {} s", (left as f64 / rate).ceil() as u64)
             } else {
                 "ETA unknown".to_owned()
             };
-            format!(
-                "{} {}/{total} ({pct}%), {rate:.1} req/s, {eta}",
-                p.stage.name(),
-                p.done
-            )
+            format!("{rate:.1} req/s, {eta}")
         }
-        None => format!("{} {} requests, {rate:.1} req/s", p.stage.name(), p.done),
+        None => format!("{rate:.1} req/s"),
+    }
+}
+
+/// `probes 120/410 (29%), 4.9 req/s, ETA 59 s`.
+pub(super) fn plain_line(p: &Progress, stage_elapsed: Duration) -> String {
+    let pace = pace(p, stage_elapsed);
+    match p.total {
+        Some(total) => {
+            let pct = (p.done * 100).checked_div(total).unwrap_or(100);
+            format!("{} {}/{total} ({pct}%), {pace}", p.stage.name(), p.done)
+        }
+        None => format!("{} {} requests, {pace}", p.stage.name(), p.done),
     }
 }
 
@@ -123,11 +131,10 @@ async fn lines(
 }
 
 async fn bar(watch: ProgressWatch, mut stopped: oneshot::Receiver<()>) {
-    let counted = ProgressStyle::with_template(
-        "{spinner:.cyan} {msg:>9} [{bar:30.cyan/blue}] {pos}/{len} {per_sec} ETA {eta}",
-    )
-    .map(|s| s.progress_chars("=> "));
-    let open = ProgressStyle::with_template("{spinner:.cyan} {msg:>9} {pos} requests {per_sec}");
+    let counted =
+        ProgressStyle::with_template("{spinner:.cyan} {msg} [{bar:30.cyan/blue}] {pos}/{len}")
+            .map(|s| s.progress_chars("=> "));
+    let open = ProgressStyle::with_template("{spinner:.cyan} {msg} {pos} requests");
     let (Ok(counted), Ok(open)) = (counted, open) else {
         // The templates are constants: this cannot happen, and a scan without a bar is fine.
         return;
@@ -159,7 +166,11 @@ async fn bar(watch: ProgressWatch, mut stopped: oneshot::Receiver<()>) {
                 if let Some(total) = p.total {
                     span.pb_set_length(total);
                 }
-                span.pb_set_message(p.stage.name());
+                span.pb_set_message(&format!(
+                    "{:>9} {}",
+                    p.stage.name(),
+                    pace(&p, clock.since.elapsed())
+                ));
                 span.pb_set_position(p.done);
             }
         }

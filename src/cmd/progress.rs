@@ -58,28 +58,42 @@ pub(super) fn show(watch: &ProgressWatch, mode: ProgressMode) -> Shown {
 struct StageClock {
     stage: Stage,
     since: Instant,
+    /// Requests sent over the scan when the stage started.
+    sent_before: u64,
 }
 
 impl StageClock {
+    fn start(p: &Progress) -> StageClock {
+        StageClock {
+            stage: p.stage,
+            since: Instant::now(),
+            sent_before: p.sent,
+        }
+    }
+
     fn update(&mut self, p: &Progress) -> bool {
         if p.stage != self.stage {
-            self.stage = p.stage;
-            self.since = Instant::now();
+            *self = StageClock::start(p);
             return true;
         }
         false
     }
+
+    fn pace(&self, p: &Progress) -> String {
+        pace(
+            p,
+            self.since.elapsed(),
+            p.sent.saturating_sub(self.sent_before),
+        )
+    }
 }
 
-/// `4.9 req/s, ETA 59 s` (`4.9 req/s` without a total): measured from the stage's own start,
-/// not indicatif's estimate, which cache hits (many requests "done" at once) throw off.
-fn pace(p: &Progress, stage_elapsed: Duration) -> String {
+/// `4.9 req/s, ETA 59 s` (`4.9 req/s` without a total): requests really sent since the stage
+/// started, not indicatif's estimate, which cache hits (many requests "done" at once) throw
+/// off. The ETA assumes every request left is sent.
+fn pace(p: &Progress, stage_elapsed: Duration, sent: u64) -> String {
     let secs = stage_elapsed.as_secs_f64();
-    let rate = if secs > 0.0 {
-        p.done as f64 / secs
-    } else {
-        0.0
-    };
+    let rate = if secs > 0.0 { sent as f64 / secs } else { 0.0 };
     match p.total {
         Some(total) => {
             let left = total.saturating_sub(p.done);
@@ -95,8 +109,8 @@ fn pace(p: &Progress, stage_elapsed: Duration) -> String {
 }
 
 /// `probes 120/410 (29%), 4.9 req/s, ETA 59 s`.
-pub(super) fn plain_line(p: &Progress, stage_elapsed: Duration) -> String {
-    let pace = pace(p, stage_elapsed);
+pub(super) fn plain_line(p: &Progress, stage_elapsed: Duration, sent: u64) -> String {
+    let pace = pace(p, stage_elapsed, sent);
     match p.total {
         Some(total) => {
             let pct = (p.done * 100).checked_div(total).unwrap_or(100);
@@ -112,11 +126,7 @@ async fn lines(
     every: Duration,
     mut emit: impl FnMut(String),
 ) {
-    let first = watch.now();
-    let mut clock = StageClock {
-        stage: first.stage,
-        since: Instant::now(),
-    };
+    let mut clock = StageClock::start(&watch.now());
     let mut tick = tokio::time::interval_at(Instant::now() + every, every);
     loop {
         tokio::select! {
@@ -124,7 +134,10 @@ async fn lines(
             _ = tick.tick() => {
                 let p = watch.now();
                 clock.update(&p);
-                emit(format!("progress: {}", plain_line(&p, clock.since.elapsed())));
+                emit(format!(
+                    "progress: {}",
+                    plain_line(&p, clock.since.elapsed(), p.sent.saturating_sub(clock.sent_before))
+                ));
             }
         }
     }
@@ -142,11 +155,7 @@ async fn bar(watch: ProgressWatch, mut stopped: oneshot::Receiver<()>) {
     let span = tracing::info_span!("progress");
     span.pb_set_style(&open);
     span.pb_start();
-    let first = watch.now();
-    let mut clock = StageClock {
-        stage: first.stage,
-        since: Instant::now(),
-    };
+    let mut clock = StageClock::start(&watch.now());
     let mut had_total = false;
     let mut tick = tokio::time::interval(BAR_EVERY);
     loop {
@@ -169,7 +178,7 @@ async fn bar(watch: ProgressWatch, mut stopped: oneshot::Receiver<()>) {
                 span.pb_set_message(&format!(
                     "{:>9} {}",
                     p.stage.name(),
-                    pace(&p, clock.since.elapsed())
+                    clock.pace(&p)
                 ));
                 span.pb_set_position(p.done);
             }
@@ -192,16 +201,21 @@ mod tests {
             sent: 130,
         };
         assert_eq!(
-            plain_line(&p, Duration::from_secs(20)),
+            plain_line(&p, Duration::from_secs(20), 100),
             "probes 100/400 (25%), 5.0 req/s, ETA 60 s"
+        );
+        // Cache hits count as done but not as sent: they must not inflate the rate.
+        assert_eq!(
+            plain_line(&p, Duration::from_secs(20), 20),
+            "probes 100/400 (25%), 1.0 req/s, ETA 300 s"
         );
         let open = Progress { total: None, ..p };
         assert_eq!(
-            plain_line(&open, Duration::from_secs(10)),
+            plain_line(&open, Duration::from_secs(10), 100),
             "probes 100 requests, 10.0 req/s"
         );
         let still = Progress { done: 0, ..p };
-        assert!(plain_line(&still, Duration::ZERO).ends_with("ETA unknown"));
+        assert!(plain_line(&still, Duration::ZERO, 0).ends_with("ETA unknown"));
     }
 
     #[tokio::test(start_paused = true)]

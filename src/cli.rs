@@ -111,7 +111,8 @@ pub struct ForgeArgs {
     /// The forgery.
     pub kind: ForgeKind,
     /// The user's token: a bare token, `Bearer TOKEN` or a header line `Authorization: Bearer
-    /// TOKEN` (so `"$APILEAK_USER_A"` works as is). Not needed for `garbage`.
+    /// TOKEN` (so `"$APILEAK_USER_A"` works as is). Read from stdin when left out (preferred:
+    /// an argument shows in the process list). Not needed for `garbage`.
     pub token: Option<String>,
     /// The HMAC key for `weak-key`.
     #[arg(long, required_if_eq("kind", "weak-key"))]

@@ -13,7 +13,20 @@ pub fn forge(args: &ForgeArgs) -> Result<Done, AppError> {
         ForgeKind::AlgNone => Forge::AlgNone,
         ForgeKind::WeakKey => Forge::WeakKey(args.key.clone().unwrap_or_default()),
     };
-    let token = args.token.as_deref().map(bearer_of).unwrap_or_default();
+    let from_stdin;
+    let given = match (&args.token, &forge) {
+        (Some(token), _) => token.as_str(),
+        (None, Forge::Garbage) => "",
+        (None, _) => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+                AppError::Usage(format!("failed to read the token from stdin: {e}"))
+            })?;
+            from_stdin = text;
+            from_stdin.trim()
+        }
+    };
+    let token = bearer_of(given);
     // Never echo the input: it is a live credential.
     let forged = forge_token(token, &forge).ok_or_else(|| {
         AppError::Usage(format!(

@@ -137,8 +137,14 @@ impl ProbeRequest {
                     .as_ref()
                     .and_then(|a| a.token.as_deref())
                     .or(var);
-                let input = source.map(|v| format!(" \"${v}\"")).unwrap_or_default();
-                prefix = format!("FORGED=$(apileak forge {}{input}) && ", f.cli_args());
+                // The token goes in on stdin: an argument would show in the process list.
+                prefix = match source {
+                    Some(v) => format!(
+                        "FORGED=$(printf '%s' \"${v}\" | apileak forge {}) && ",
+                        f.cli_args()
+                    ),
+                    None => format!("FORGED=$(apileak forge {}) && ", f.cli_args()),
+                };
                 cmd.push_str(" -H \"Authorization: Bearer $FORGED\"");
             }
             (None, Some(var)) => match &self.curl_auth {
@@ -270,7 +276,7 @@ mod tests {
         let r = ProbeRequest::get(Role::UserA, url).forged(Forge::AlgNone);
         assert_eq!(
             r.curl(),
-            "FORGED=$(apileak forge alg-none \"$APILEAK_USER_A\") && curl -sS -i -H \"Authorization: Bearer $FORGED\" 'http://127.0.0.1:1/me'"
+            "FORGED=$(printf '%s' \"$APILEAK_USER_A\" | apileak forge alg-none) && curl -sS -i -H \"Authorization: Bearer $FORGED\" 'http://127.0.0.1:1/me'"
         );
         let mut r = r.forged(Forge::WeakKey("secret".into()));
         r.curl_auth = Some(CurlAuth {
@@ -281,7 +287,7 @@ mod tests {
         });
         assert!(
             r.curl().starts_with(
-                "FORGED=$(apileak forge weak-key --key 'secret' \"$APILEAK_TOKEN_A\") && curl "
+                "FORGED=$(printf '%s' \"$APILEAK_TOKEN_A\" | apileak forge weak-key --key 'secret') && curl "
             ),
             "{}",
             r.curl()

@@ -269,7 +269,9 @@ async fn forged_tokens_accepted_on_vulnerable_are_weak_key_and_alg_none_only() {
         );
         // The reproduction forges its own token (tests/it/conventions.rs runs it).
         assert!(
-            f.evidence.curl.starts_with("FORGED=$(apileak forge ")
+            f.evidence
+                .curl
+                .starts_with("FORGED=$(printf '%s' \"$APILEAK_USER_A\" | apileak forge ")
                 && f.evidence.curl.contains("Bearer $FORGED\""),
             "{}",
             f.evidence.curl

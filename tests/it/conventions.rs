@@ -98,6 +98,27 @@ fn forge_prints_a_token_and_refuses_non_jwts_without_echoing_them() {
     let out = apileak().args(["forge", "garbage"]).output().expect("run");
     assert_eq!(out.status.code(), Some(0));
     assert!(!text(&out.stdout).trim().is_empty());
+    // The token can come on stdin (the reproductions do that: an argument shows in `ps`).
+    // {"alg":"HS256"}.{"sub":"1"}.sig
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln";
+    let out = apileak()
+        .args(["forge", "alg-none"])
+        .write_stdin(format!("Authorization: Bearer {jwt}\n"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let forged = text(&out.stdout);
+    let header = forged.split('.').next().unwrap_or_default();
+    use base64::Engine;
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim())
+        .expect("base64url header");
+    assert!(
+        String::from_utf8_lossy(&header).contains("none"),
+        "{}",
+        String::from_utf8_lossy(&header)
+    );
+    assert!(!forged.contains("c2ln"), "the signature is dropped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

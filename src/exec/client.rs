@@ -368,6 +368,11 @@ impl Executor {
         })
     }
 
+    /// Requests in flight at once, at most.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
     /// The stage requests count for now.
     pub fn stage(&self) -> Stage {
         self.counters.stage()

@@ -27,6 +27,9 @@ pub struct Outcomes {
 /// Probe requests between two health checks, about: small enough to name the culprit when
 /// an identity breaks, large enough that the canary's own requests stay a few percent.
 const CANARY_EVERY: usize = 50;
+/// At high concurrency a chunk must still keep every slot busy: the canary is a barrier, so
+/// a chunk holds at least this many requests per slot.
+const CHUNK_PER_SLOT: usize = 8;
 
 /// Share of requests that may fail in transport (no HTTP answer) before a scan counts as
 /// not having tested the API: 5%, and at least [`MIN_TRANSPORT_FAILURES`].
@@ -95,6 +98,7 @@ async fn send_watched(
     health: &Health,
     groups: Vec<Vec<ProbeRequest>>,
 ) -> Vec<ProbeExchanges> {
+    let every = CANARY_EVERY.max(exec.concurrency() * CHUNK_PER_SLOT);
     let mut out = Vec::with_capacity(groups.len());
     let mut chunk = Vec::new();
     let mut requests = 0;
@@ -102,7 +106,7 @@ async fn send_watched(
     for (i, group) in groups.into_iter().enumerate() {
         requests += group.len();
         chunk.push(group);
-        if requests < CANARY_EVERY && i + 1 < total {
+        if requests < every && i + 1 < total {
             continue;
         }
         out.extend(exec.send_groups(std::mem::take(&mut chunk)).await);

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::CheckSettings;
-use crate::model::{Api, HttpMethod, Operation};
+use crate::model::{Api, Operation};
 
 /// Indices into `Api::operations`.
 #[derive(Debug, Clone, Default)]
@@ -55,9 +55,4 @@ pub(crate) fn lowest_per_key<K: std::hash::Hash + Eq, R: Ord>(
         }
     }
     best.into_iter().map(|(k, (_, i))| (k, i)).collect()
-}
-
-/// Reads only: the method every home is.
-pub(crate) fn is_read(op: &Operation) -> bool {
-    op.method == HttpMethod::Get
 }

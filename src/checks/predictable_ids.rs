@@ -248,7 +248,7 @@ pub(super) fn homes(api: &Api) -> std::collections::HashMap<String, usize> {
         .operations
         .iter()
         .enumerate()
-        .filter(|(_, o)| super::facts::is_read(o) && !super::is_admin_operation(o))
+        .filter(|(_, o)| o.method == HttpMethod::Get && !super::is_admin_operation(o))
         .flat_map(|(i, o)| {
             let ends_in = o
                 .path

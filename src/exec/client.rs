@@ -49,7 +49,7 @@ pub enum ExecError {
 
 /// Transport failures in a row after which the target counts as down: the scan stops rather
 /// than time out every remaining probe.
-pub const MAX_FAILURES_IN_A_ROW: u32 = 10;
+const MAX_FAILURES_IN_A_ROW: u32 = 10;
 /// Requests remembered to name what was sent before something changed.
 const MAX_RECENT: usize = 500;
 

@@ -8,7 +8,7 @@ mod rate;
 mod stats;
 mod tls;
 
-pub use client::{ExecError, ExecSettings, Executor, MAX_FAILURES_IN_A_ROW};
+pub use client::{ExecError, ExecSettings, Executor};
 pub use fetch::{MAX_SPEC_BYTES, fetch_spec};
 pub use halt::{Halt, HaltReason, UndoEntry, UndoJournal};
 pub use rate::{AUTO_CEILING, MAX_FIXED_RATE, MAX_RETRY_AFTER, RateLimit, RateStats};

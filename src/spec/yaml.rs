@@ -250,6 +250,15 @@ impl Builder {
         matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
     }
 
+    /// Keeps an anchored node with what it cost, so an alias is charged the same before it
+    /// is copied.
+    fn remember(&mut self, anchor: usize, value: impl FnOnce() -> Value, spent_before: usize) {
+        if anchor != 0 {
+            let cost = self.spent - spent_before;
+            self.anchors.insert(anchor, (value(), cost));
+        }
+    }
+
     /// A mapping key: refuses repeats and records operation lines.
     fn key(
         &mut self,
@@ -258,11 +267,7 @@ impl Builder {
         spent_before: usize,
         span: Span,
     ) -> Result<(), YamlError> {
-        if anchor != 0 {
-            let cost = self.spent - spent_before;
-            self.anchors
-                .insert(anchor, (Value::String(key.clone()), cost));
-        }
+        self.remember(anchor, || Value::String(key.clone()), spent_before);
         let line = span.start.line();
         let depth = self.stack.len();
         let Some(Frame::Map {
@@ -333,10 +338,7 @@ impl Builder {
         spent_before: usize,
         span: Span,
     ) -> Result<(), YamlError> {
-        if anchor != 0 {
-            let cost = self.spent - spent_before;
-            self.anchors.insert(anchor, (value.clone(), cost));
-        }
+        self.remember(anchor, || value.clone(), spent_before);
         match self.stack.last_mut() {
             None => self.root = Some(value),
             Some(Frame::Seq { items, .. }) => items.push(value),

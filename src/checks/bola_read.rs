@@ -6,7 +6,7 @@ use super::judge::{distinctive_values, shared_values};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
 use crate::findings::{Confidence, Finding};
 use crate::identity::Role;
-use crate::model::Operation;
+use crate::model::{IdSlot, Operation, ParamLocation};
 use crate::probe::fill_path;
 use crate::probe::{Exchange, ProbeRequest, join_url};
 
@@ -23,49 +23,47 @@ impl Check for BolaRead {
     }
 
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned {
-        let params = op.path_param_names();
-        if !op.method.is_safe() || params.is_empty() {
+        let (a, b) = (cx.user_a, cx.user_b);
+        let slots = b.resources.slots(op);
+        if !op.method.is_safe() || slots.is_empty() {
             return Planned::NotApplicable;
         }
-        if let Some(p) = super::unfillable_query(op) {
+        if let Some(p) = b.unfillable(op) {
             return Planned::Skipped(format!("required {p} parameter has no example in the spec"));
         }
-        let (a, b) = (cx.user_a, cx.user_b);
-        let Some(base) = b.fill_owned(op) else {
-            let missing = params
-                .iter()
-                .find(|p| b.owned_values(p).is_empty())
-                .copied()
-                .unwrap_or_default();
-            return Planned::Skipped(format!("no object of user-b harvested for `{{{missing}}}`"));
-        };
-        // Vary one parameter over B's objects that A does not also own or see as its own:
-        // shared objects (a public class) prove nothing.
+        // B's own value for every path slot and required query slot; optional query slots
+        // are only sent when they are the one varied.
+        let mut base: Vec<(&IdSlot, String)> = Vec::new();
+        for slot in slots.iter().filter(|s| s.required) {
+            let Some(v) = b.owned_for(slot).into_iter().next() else {
+                return Planned::Skipped(missing_object(slot));
+            };
+            base.push((slot, v));
+        }
+        // Vary one slot over B's objects that A does not also own: shared objects prove
+        // nothing.
         let mut probes = Vec::new();
-        for p in &params {
-            for value in b.owned_values(p) {
-                if a.owned_values(p).contains(value) || probes.len() >= MAX_PROBES {
+        for slot in &slots {
+            let theirs = a.owned_for(slot);
+            for value in b.owned_for(slot) {
+                if theirs.contains(&value) || probes.len() >= MAX_PROBES {
                     continue;
                 }
-                let values: Vec<(String, String)> = base
-                    .iter()
-                    .map(|(n, v)| (n.clone(), if n == p { value.clone() } else { v.clone() }))
-                    .collect();
-                let url = join_url(
-                    cx.base_url,
-                    &fill_path(&op.path, &values),
-                    &super::query_examples(op),
-                );
+                let url = url_with(op, cx, &base, slot, &value);
                 probes.push(Probe {
                     requests: vec![
                         ProbeRequest::get(Role::UserA, url.clone()),
-                        ProbeRequest::get(Role::UserB, url),
+                        ProbeRequest::get(Role::UserB, url.clone()),
+                        ProbeRequest::get(Role::Anonymous, url),
                     ],
                 });
             }
         }
         if probes.is_empty() {
-            return Planned::Skipped("every harvested object of user-b is also user-a's".into());
+            let slot = slots.first().map_or_else(String::new, |s| s.key.to_string());
+            return Planned::Skipped(format!(
+                "every object of user-b found for `{slot}` is also user-a's or shared with user-a"
+            ));
         }
         Planned::Probes(probes)
     }
@@ -77,7 +75,7 @@ impl Check for BolaRead {
         exchanges: &[Arc<Exchange>],
         cx: &PlanCx<'_>,
     ) -> Option<Finding> {
-        let [attack, reference] = exchanges else {
+        let [attack, reference, anonymous] = exchanges else {
             return None;
         };
         // Without B's own view there is nothing to compare with: stay quiet.
@@ -85,7 +83,17 @@ impl Check for BolaRead {
             return None;
         }
         let (attack_json, reference_json) = (attack.json.as_ref()?, reference.json.as_ref()?);
-        let matches = shared_values(attack_json, reference_json, &cx.user_a.own_values);
+        // What user A owns and what is public by design is no evidence of B's private data;
+        // nor, where the spec lets anonymous callers in, what they get at the same URL. (On a
+        // secured operation that is a missing authentication check, no excuse.)
+        let mut exclude = cx.user_a.own_values.clone();
+        exclude.extend(cx.public.iter().cloned());
+        if !op.requires_auth() {
+            if let Some(open) = anonymous.json.as_ref().filter(|_| anonymous.is_success()) {
+                exclude.extend(distinctive_values(open));
+            }
+        }
+        let matches = shared_values(attack_json, reference_json, &exclude);
         if matches.len() < 2 {
             return None;
         }
@@ -119,4 +127,36 @@ impl Check for BolaRead {
             message,
         ))
     }
+}
+
+/// Why a case cannot run without B's object, and what unlocks it.
+pub(crate) fn missing_object(slot: &IdSlot) -> String {
+    format!(
+        "no object of user-b found for `{}` ({}): add `objects: {{user_b: {{{}: [ID]}}}}` in apileak.yaml",
+        slot.name, slot.key, slot.name
+    )
+}
+
+/// `op`'s URL with the base values and `value` in `varied`; query slots in the query.
+fn url_with(
+    op: &Operation,
+    cx: &PlanCx<'_>,
+    base: &[(&IdSlot, String)],
+    varied: &IdSlot,
+    value: &str,
+) -> url::Url {
+    let mut path = Vec::new();
+    let mut query = super::query_examples(op);
+    query.retain(|(n, _)| !base.iter().any(|(s, _)| &s.name == n) && n != &varied.name);
+    let mut put = |slot: &IdSlot, v: &str| match slot.location {
+        ParamLocation::Path => path.push((slot.name.clone(), v.to_owned())),
+        _ => query.push((slot.name.clone(), v.to_owned())),
+    };
+    for (slot, v) in base {
+        if slot.name != varied.name {
+            put(slot, v);
+        }
+    }
+    put(varied, value);
+    join_url(cx.base_url, &fill_path(&op.path, &path), &query)
 }

@@ -175,7 +175,7 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
             params.last().copied().unwrap_or_default()
         ));
     };
-    let Some(id) = cx.user_b.created_values(param).get(index) else {
+    let Some(id) = cx.user_b.created_values(op, param).get(index) else {
         return Err(format!(
             "no object was created as user-b (or listed in identities.user_b.objects) for \
              `{{{param}}}`"
@@ -187,9 +187,9 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
             id.clone()
         } else {
             cx.user_b
-                .owned_values(p)
-                .first()
-                .cloned()
+                .owned_values(op, p)
+                .into_iter()
+                .next()
                 .ok_or_else(|| format!("no object of user-b harvested for `{{{p}}}`"))?
         };
         values.push((p.to_owned(), value));

@@ -294,9 +294,9 @@ mod tests {
     fn judge(user_a: Value, admin: Value) -> Option<(String, Vec<String>)> {
         let api = Api::default();
         let base = url::Url::parse("http://127.0.0.1:1").expect("url");
-        let mut a = Inventory::new(Role::UserA);
+        let mut a = Inventory::bare(Role::UserA);
         a.absorb_own(&json!({"id": 1, "email": "alice@example.test", "name": "Alice Liddell"}));
-        let b = Inventory::new(Role::UserB);
+        let b = Inventory::bare(Role::UserB);
         let settings = CheckSettings {
             admin: true,
             ..CheckSettings::default()
@@ -312,6 +312,7 @@ mod tests {
             base_url: &base,
             user_a: &a,
             user_b: &b,
+            public: &Default::default(),
             settings: &settings,
         };
         let op = op("/admin/members", "adminListMembers");
@@ -353,7 +354,7 @@ mod tests {
     fn without_an_admin_the_probe_has_no_admin_request() {
         let api = Api::default();
         let base = url::Url::parse("http://127.0.0.1:1").expect("url");
-        let (a, b) = (Inventory::new(Role::UserA), Inventory::new(Role::UserB));
+        let (a, b) = (Inventory::bare(Role::UserA), Inventory::bare(Role::UserB));
         let settings = CheckSettings::default();
         let cx = PlanCx {
             api: &api,
@@ -366,6 +367,7 @@ mod tests {
             base_url: &base,
             user_a: &a,
             user_b: &b,
+            public: &Default::default(),
             settings: &settings,
         };
         let Planned::Probes(probes) = check().plan(&op("/admin/members", "x"), &cx) else {

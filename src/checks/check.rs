@@ -20,6 +20,9 @@ pub struct PlanCx<'a> {
     pub base_url: &'a Url,
     pub user_a: &'a Inventory,
     pub user_b: &'a Inventory,
+    /// Distinctive values of public-by-design objects (served without security, seen by
+    /// anonymous callers, or saying they are public): never evidence of a leak.
+    pub public: &'a std::collections::HashSet<String>,
     pub settings: &'a CheckSettings,
 }
 

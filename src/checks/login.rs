@@ -382,7 +382,7 @@ mod tests {
 
     #[test]
     fn shape_follows_the_spec_then_the_me_record() {
-        let mut inv = Inventory::new(Role::UserA);
+        let mut inv = Inventory::bare(Role::UserA);
         inv.me = Some(json!({"id": 1, "email": "a@example.test", "userName": "alice"}));
         let undeclared = post("/auth/login", "login");
         let shape = login_shape(&undeclared, &inv);
@@ -400,7 +400,7 @@ mod tests {
         );
         assert_eq!(login_name(&shape, &inv).as_deref(), Some("a@example.test"));
 
-        let nobody = Inventory::new(Role::UserA);
+        let nobody = Inventory::bare(Role::UserA);
         let shape = login_shape(&post("/auth/login", "login"), &nobody);
         assert_eq!(shape.name_field, "username");
         assert_eq!(login_name(&shape, &nobody), None);

@@ -383,10 +383,10 @@ mod tests {
             ..Api::default()
         };
         let base = Url::parse("http://127.0.0.1:1").expect("url");
-        let mut a = Inventory::new(Role::UserA);
+        let mut a = Inventory::bare(Role::UserA);
         a.me = Some(json!({"id": 1, "display_name": "A", "role": "member", "isAdmin": false}));
         a.principal_id = Some("1".into());
-        let mut b = Inventory::new(Role::UserB);
+        let mut b = Inventory::bare(Role::UserB);
         b.principal_id = Some("2".into());
         let settings = CheckSettings {
             allow_writes,
@@ -403,6 +403,7 @@ mod tests {
             base_url: &base,
             user_a: &a,
             user_b: &b,
+            public: &Default::default(),
             settings: &settings,
         };
         target(&update, &cx)

@@ -170,7 +170,7 @@ mod tests {
     fn judge(burst: Vec<Arc<Exchange>>) -> bool {
         let api = Api::default();
         let base = url::Url::parse("http://127.0.0.1:1").expect("url");
-        let (a, b) = (Inventory::new(Role::UserA), Inventory::new(Role::UserB));
+        let (a, b) = (Inventory::bare(Role::UserA), Inventory::bare(Role::UserB));
         let settings = CheckSettings::default();
         let cx = PlanCx {
             api: &api,
@@ -183,6 +183,7 @@ mod tests {
             base_url: &base,
             user_a: &a,
             user_b: &b,
+            public: &Default::default(),
             settings: &settings,
         };
         let probe = Probe {
@@ -224,7 +225,7 @@ mod tests {
             ..Api::default()
         };
         let base = url::Url::parse("http://127.0.0.1:1").expect("url");
-        let (a, b) = (Inventory::new(Role::UserA), Inventory::new(Role::UserB));
+        let (a, b) = (Inventory::bare(Role::UserA), Inventory::bare(Role::UserB));
         let settings = CheckSettings::default();
         let cx = PlanCx {
             api: &api,
@@ -237,6 +238,7 @@ mod tests {
             base_url: &base,
             user_a: &a,
             user_b: &b,
+            public: &Default::default(),
             settings: &settings,
         };
         assert!(matches!(

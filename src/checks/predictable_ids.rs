@@ -25,7 +25,7 @@ use crate::identity::Role;
 use crate::model::{Api, HttpMethod, Operation, ParamLocation};
 use crate::probe::fill_path;
 use crate::probe::{Exchange, ProbeRequest, join_url};
-use crate::values::records::{profile_is_public, record_id, record_owners, records};
+use crate::values::records::{says_public, record_id, record_owners, records};
 use crate::vocab::GENERIC_ID_NAMES;
 
 /// Neighbouring IDs probed per operation; each is read as user A and anonymously, so at most
@@ -200,7 +200,8 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
         .unwrap_or_default();
     let mut reason = None;
     for param in homes {
-        let owned = cx.user_a.owned_values(param);
+        let owned = cx.user_a.owned_values(op, param);
+        let owned = owned.as_slice();
         if owned.is_empty() {
             reason
                 .get_or_insert_with(|| format!("no object of user-a harvested for `{{{param}}}`"));
@@ -323,7 +324,7 @@ fn other_principals<'a>(
         // is public, or a record the spec serves to anyone, counts only when it carries
         // sensitive fields (a public email is still one).
         .filter(|r| own_keys.iter().all(|k| r.contains_key(*k)))
-        .filter(|r| !(public_op || profile_is_public(r)) || has_sensitive_value(r))
+        .filter(|r| !(public_op || says_public(r)) || has_sensitive_value(r))
         .filter_map(|r| {
             let principal = if by_id {
                 record_id(&Value::Object(r.clone()))
@@ -503,12 +504,12 @@ mod tests {
             operations: vec![op],
             ..Api::default()
         };
-        let mut a = Inventory::new(Role::UserA);
+        let mut a = Inventory::bare(Role::UserA);
         a.principal_id = Some("1".into());
         for v in own {
-            a.add_owned("invoiceId", (*v).to_owned());
+            a.own("invoiceId", v);
         }
-        let b = Inventory::new(Role::UserB);
+        let b = Inventory::bare(Role::UserB);
         let base = url::Url::parse("http://127.0.0.1:1/").expect("url");
         let settings = crate::checks::CheckSettings::default();
         let cx = PlanCx {
@@ -522,6 +523,7 @@ mod tests {
             base_url: &base,
             user_a: &a,
             user_b: &b,
+            public: &Default::default(),
             settings: &settings,
         };
         let check = PredictableIds {

@@ -212,7 +212,7 @@ mod tests {
                 "id": 2, "username": "bob", "display_name": "Bob Okonkwo-Hale",
                 "email": "bob.okonkwo@example.test", "city": "Valparaíso", "private": true
             })),
-            ..crate::harvest::Inventory::new(Role::UserB)
+            ..crate::harvest::Inventory::bare(Role::UserB)
         }
         .canaries(&Default::default())
     }

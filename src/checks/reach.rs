@@ -21,15 +21,16 @@ pub(crate) fn fillings_without_b(
     let params = op.path_param_names();
     let mut candidates: Vec<(&str, Vec<String>)> = Vec::with_capacity(params.len());
     for p in params {
-        let own = a.owned_values(p);
+        let own = a.owned_values(op, p);
+        let theirs = b.owned_values(op, p);
         let mut values: Vec<String> = Vec::new();
         for v in own
             .iter()
-            .chain(a.seen_values(p))
+            .chain(a.seen_values(op, p))
             .cloned()
             .chain(example_for(op, p))
         {
-            let b_only = b.owned_values(p).contains(&v) && !own.contains(&v);
+            let b_only = theirs.contains(&v) && !own.contains(&v);
             if !b_only && !values.contains(&v) {
                 values.push(v);
             }
@@ -70,12 +71,12 @@ mod tests {
 
     #[test]
     fn never_uses_bs_own_ids() {
-        let mut a = Inventory::new(Role::UserA);
-        let mut b = Inventory::new(Role::UserB);
-        a.add_owned("memberId", "1".into());
-        a.add_seen("memberId", "2".into());
-        a.add_seen("memberId", "3".into());
-        b.add_owned("memberId", "2".into());
+        let mut a = Inventory::bare(Role::UserA);
+        let mut b = Inventory::bare(Role::UserB);
+        a.own("memberId", "1");
+        a.saw("memberId", "2");
+        a.saw("memberId", "3");
+        b.own("memberId", "2");
         let f = fillings_without_b(&op("/members/{memberId}"), &a, &b, 4).expect("filled");
         let values: Vec<&str> = f.iter().map(|f| f[0].1.as_str()).collect();
         assert_eq!(values, ["1", "3"]);
@@ -83,16 +84,16 @@ mod tests {
 
     #[test]
     fn a_parameter_with_only_bs_ids_cannot_be_filled() {
-        let a = Inventory::new(Role::UserA);
-        let mut b = Inventory::new(Role::UserB);
-        b.add_owned("workoutId", "103".into());
+        let a = Inventory::bare(Role::UserA);
+        let mut b = Inventory::bare(Role::UserB);
+        b.own("workoutId", "103");
         let err = fillings_without_b(&op("/workouts/{workoutId}"), &a, &b, 4).expect_err("none");
         assert_eq!(err, "workoutId");
     }
 
     #[test]
     fn no_path_parameters_is_one_empty_filling() {
-        let a = Inventory::new(Role::UserA);
+        let a = Inventory::bare(Role::UserA);
         let f = fillings_without_b(&op("/me"), &a, &a.clone(), 3).expect("filled");
         assert_eq!(f, [Vec::<(String, String)>::new()]);
     }

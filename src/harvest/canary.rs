@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::values::judge::{is_distinctive, leaves, normalise_key};
-use crate::values::records::profile_is_public;
+use crate::values::records::says_public;
 use crate::values::sensitivity::{Sensitivity, sensitivity, words};
 use crate::vocab::{CATEGORICAL_KEYS, NAME_KEYS, USERNAME_KEYS};
 
@@ -27,7 +27,7 @@ pub struct Canary {
 /// The canaries of a user's own record, leaving out anything in `exclude` (the other user's
 /// own values: a value both users have proves nothing).
 pub(crate) fn canaries(me: &Value, exclude: &HashSet<String>) -> Vec<Canary> {
-    let public = me.as_object().is_some_and(profile_is_public);
+    let public = me.as_object().is_some_and(says_public);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (pointer, value) in leaves(me) {

@@ -88,7 +88,7 @@ pub async fn create_objects(api: &Api, exec: &Executor, base: &Url, inv: &mut In
                     "created an object that cannot be deleted afterwards (its path needs values the inventory lacks)"
                 ),
             }
-            inv.add_created(c.param, id);
+            inv.add_created(&inv.key(delete, c.param), id);
         }
     }
 }
@@ -107,7 +107,7 @@ fn delete_request(
         let value = if p == param {
             id.to_owned()
         } else {
-            inv.owned_values(p).first()?.clone()
+            inv.owned_values(delete, p).into_iter().next()?
         };
         values.push((p.to_owned(), value));
     }

@@ -1,26 +1,36 @@
 //! Harvesting: call the API as one user and learn what that user owns.
 //!
-//! Ownership is what makes BOLA verdicts trustworthy, so it is strict: an object is the user's
-//! when it is the user's own record (the "me" operation), when it came from a request built
-//! only from the user's own IDs (`/members/{me}/workouts`), or when it names the user as its
-//! owner (`member_id`, `owner.id` equal to the user's ID). Everything else is only "seen".
+//! Ownership is what makes BOLA verdicts trustworthy, so it is strict and learned by
+//! difference, the way Burp's Autorize is used by hand: user A, user B and an anonymous
+//! caller each walk the API from their own entry points (reads without parameters, the "me"
+//! operation) through the IDs their own answers hold. An object is the user's when it is the
+//! user's own record, when it names the user as its owner (`member_id`, `author.username`), or
+//! when the user reached it through its own calls and the other user did not; an object both
+//! reach is shared, one an operation without security serves or that says it is public is
+//! public by design. Everything else is only "seen".
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use url::Url;
 
 use super::Inventory;
+use super::inventory::push_capped;
 use crate::exec::Executor;
 use crate::identity::Role;
-use crate::model::{Api, HttpMethod, Operation};
+use crate::model::{Api, HttpMethod, Operation, PRINCIPAL, ParamLocation, ResourceKey, Resources};
 use crate::probe::fill_path;
 use crate::probe::{ProbeRequest, join_url};
-use crate::values::judge::normalise_key;
-use crate::values::params::scalar_text;
-use crate::values::params::unfillable_query;
-use crate::values::records::{record_id, record_owners, records};
-use crate::vocab::{ME_IDS, ME_SEGMENTS};
+use crate::values::judge::{distinctive_values, normalise_key};
+use crate::values::params::{query_examples, scalar_text, unfillable_query};
+use crate::values::records::{
+    Principal, me_record, record_id, record_owners, records, records_with_kind, says_public,
+};
+use crate::vocab::{
+    CURSOR_FIELDS, CURSOR_PARAMS, ID_FIELDS, LINK_HOLDERS, ME_IDS, ME_SEGMENTS, NEXT_LINK_KEYS,
+    USERNAME_KEYS,
+};
 
 /// Rounds of following IDs into further requests (`/me` → `/members/2/workouts` → …).
 const ROUNDS: usize = 3;
@@ -49,73 +59,407 @@ pub fn find_me_operation(api: &Api) -> Option<&Operation> {
         })
 }
 
-/// Learns what `role` owns by calling read operations as that user.
-pub async fn harvest(api: &Api, exec: &Executor, base: &Url, role: Role) -> Inventory {
-    let mut inv = Inventory::new(role);
-    if let Some(me_op) = find_me_operation(api) {
+/// Walks the API as user A, user B and an anonymous caller (at once) and settles who owns
+/// what: both users' inventories and the values public by design.
+pub async fn harvest(
+    api: &Api,
+    exec: &Executor,
+    base: &Url,
+    me: Option<&Operation>,
+) -> (Inventory, Inventory, HashSet<String>) {
+    let resources = Arc::new(Resources::build(api));
+    let (a, b, anonymous) = tokio::join!(
+        walk(api, &resources, exec, base, Role::UserA, me),
+        walk(api, &resources, exec, base, Role::UserB, me),
+        walk(api, &resources, exec, base, Role::Anonymous, None)
+    );
+    settle(a, b, anonymous)
+}
+
+/// What one identity's walk found, before ownership is settled by difference.
+struct Walk {
+    inv: Inventory,
+    /// Objects reached through the identity's own calls (entry points, own IDs).
+    reached: BTreeMap<ResourceKey, Vec<String>>,
+    /// Objects that name the identity as their owner, and its own identifiers.
+    evidence: BTreeMap<ResourceKey, Vec<String>>,
+    /// Objects public by design: answered by an operation without a security requirement,
+    /// or saying so themselves (`published: true`, `visibility: "public"`).
+    public: BTreeSet<(ResourceKey, String)>,
+    /// Distinctive values of public objects.
+    public_values: HashSet<String>,
+    /// Records this identity reached through its own calls, by their keys, with their
+    /// distinctive values: they become "own data" only for the keys that stay owned.
+    own_records: Vec<OwnRecord>,
+    /// The identity operation's path: its answer is the caller's own record.
+    me_path: Option<String>,
+}
+
+/// Pages of one list followed at most.
+const MAX_PAGES: usize = 3;
+
+/// Walks the API as `role` from its entry points (reads without parameters, the "me"
+/// operation) through the IDs its own answers hold.
+async fn walk(
+    api: &Api,
+    resources: &Arc<Resources>,
+    exec: &Executor,
+    base: &Url,
+    role: Role,
+    me_op: Option<&Operation>,
+) -> Walk {
+    let mut w = Walk {
+        inv: Inventory::new(role, Arc::clone(resources)),
+        reached: BTreeMap::new(),
+        evidence: BTreeMap::new(),
+        public: BTreeSet::new(),
+        public_values: HashSet::new(),
+        own_records: Vec::new(),
+        me_path: me_op.map(|op| op.path.clone()),
+    };
+    if let Some(me_op) = me_op.filter(|_| role != Role::Anonymous) {
         let ex = exec
             .send(ProbeRequest::get(role, join_url(base, &me_op.path, &[])))
             .await;
-        if let (true, Some(me)) = (ex.is_success(), ex.json.as_ref().filter(|v| v.is_object())) {
-            inv.principal_id = record_id(me);
-            inv.absorb_own(me);
-            inv.me = Some(me.clone());
-        }
-    }
-    if let Some(principal) = inv.principal_id.clone() {
-        for op in &api.operations {
-            for p in op.path_param_names() {
-                if Inventory::is_principal_param(p) {
-                    inv.add_owned(p, principal.clone());
-                }
-            }
+        if let (true, Some(me)) = (ex.is_success(), ex.json.as_ref().and_then(me_record)) {
+            w.learn_principal(Principal::from_record(&me));
+            let me = Value::Object(me);
+            w.inv.absorb_own(&me);
+            w.inv.me = Some(me);
         }
     }
 
     let mut called: HashSet<Url> = HashSet::new();
-    for round in 0..ROUNDS {
-        let mut batch = Vec::new();
-        for op in api
-            .operations
-            .iter()
-            .filter(|op| op.method == HttpMethod::Get)
-        {
-            if unfillable_query(op).is_some() {
-                continue;
-            }
-            let Some((values, all_owned)) = inv.fill_any(op) else {
-                continue;
-            };
-            let url = join_url(base, &fill_path(&op.path, &values), &[]);
-            if called.len() < MAX_REQUESTS && called.insert(url.clone()) {
-                batch.push((op, url, all_owned && !values.is_empty()));
+    let mut pages: Vec<Call<'_>> = Vec::new();
+    for round in 0..ROUNDS + MAX_PAGES {
+        let mut batch: Vec<Call<'_>> = std::mem::take(&mut pages);
+        if round < ROUNDS {
+            for op in api
+                .operations
+                .iter()
+                .filter(|op| op.method == HttpMethod::Get)
+            {
+                if let Some(call) = w.call(op, base) {
+                    batch.push(call);
+                }
             }
         }
+        batch.retain(|c| called.len() < MAX_REQUESTS && called.insert(c.url.clone()));
         if batch.is_empty() {
-            break;
+            if round >= ROUNDS {
+                break;
+            }
+            continue;
         }
         tracing::debug!(%role, round, requests = batch.len(), "harvest round");
         let requests = batch
             .iter()
-            .map(|(_, url, _)| ProbeRequest::get(role, url.clone()))
+            .map(|c| ProbeRequest::get(role, c.url.clone()))
             .collect();
         let exchanges = exec.send_all(requests).await;
-        for ((op, url, owned), ex) in batch.into_iter().zip(exchanges) {
-            if let (true, Some(body)) = (ex.is_success(), ex.json.as_ref()) {
-                absorb(api, op, body, owned, &mut inv);
-                if owned && inv.witness.is_none() {
-                    inv.witness = Some(url);
+        for (call, ex) in batch.into_iter().zip(exchanges) {
+            let (true, Some(body)) = (ex.is_success(), ex.json.as_ref()) else {
+                continue;
+            };
+            // Anonymous answers from secured operations are a missing check, not public data.
+            let public_op = !call.op.requires_auth();
+            if role == Role::Anonymous && !public_op {
+                continue;
+            }
+            let own = call.own && role != Role::Anonymous;
+            w.absorb(call.op, body, own, own && call.filled, public_op);
+            if own && call.filled && w.inv.witness.is_none() && call.op.path.contains('{') {
+                w.inv.witness = Some(call.url.clone());
+            }
+            if call.page + 1 < MAX_PAGES {
+                if let Some(next) = next_page(call.op, &call.url, body, base) {
+                    pages.push(Call {
+                        url: next,
+                        page: call.page + 1,
+                        ..call
+                    });
                 }
             }
         }
     }
-    tracing::info!(
+    tracing::debug!(
         %role,
-        principal = inv.principal_id.as_deref().unwrap_or("unknown"),
-        owned = ?inv.owned,
-        "harvested"
+        principal = w.inv.principal_id.as_deref().unwrap_or("unknown"),
+        reached = ?w.reached,
+        "walked"
     );
-    inv
+    w
+}
+
+/// A record reached through an identity's own calls: its keys and its distinctive values.
+type OwnRecord = (Vec<(ResourceKey, String)>, HashSet<String>);
+
+/// One harvest request.
+struct Call<'a> {
+    op: &'a Operation,
+    url: Url,
+    /// Built only from the identity's own values (or none: an entry point).
+    own: bool,
+    /// Built from at least one of the identity's own IDs: its answer is the identity's data
+    /// even when its records carry no key.
+    filled: bool,
+    /// Which page of a list (0 = the first).
+    page: usize,
+}
+
+impl Walk {
+    /// The request that reads `op` with what the identity has learned, if it can be built.
+    fn call<'a>(&self, op: &'a Operation, base: &Url) -> Option<Call<'a>> {
+        if self.inv.unfillable(op).is_some() {
+            return None;
+        }
+        let (values, path_owned) = self.inv.fill_any(op)?;
+        let (ids, query_owned) = self.inv.fill_query(op)?;
+        let filled = !values.is_empty() || !ids.is_empty();
+        let mut query = query_examples(op);
+        query.retain(|(n, _)| !ids.iter().any(|(m, _)| m == n));
+        query.extend(ids);
+        Some(Call {
+            op,
+            url: join_url(base, &fill_path(&op.path, &values), &query),
+            own: path_owned && query_owned,
+            filled,
+            page: 0,
+        })
+    }
+
+    fn learn_principal(&mut self, principal: Principal) {
+        for (field, value) in [
+            ("id", &principal.id),
+            ("username", &principal.username),
+            ("email", &principal.email),
+        ] {
+            if let Some(v) = value {
+                push_capped(
+                    self.evidence
+                        .entry(ResourceKey::new(PRINCIPAL, field))
+                        .or_default(),
+                    v.clone(),
+                );
+            }
+        }
+        self.inv.principal_id = principal.label().map(str::to_owned);
+        self.inv.principal = principal;
+    }
+
+    fn absorb(&mut self, op: &Operation, body: &Value, own: bool, filled: bool, public_op: bool) {
+        let resources = Arc::clone(&self.inv.resources);
+        let answer_kind = if self.me_path.as_deref() == Some(op.path.as_str()) {
+            PRINCIPAL.to_owned()
+        } else {
+            resources.answer_kind(op)
+        };
+        for (hint, record) in records_with_kind(body) {
+            let kind = record_kind(&resources, record, hint).unwrap_or_else(|| answer_kind.clone());
+            let owners = record_owners(record);
+            let names_me = owners.iter().any(|o| self.inv.principal.is(o));
+            // A record that names someone else as its owner is theirs, wherever it showed up.
+            let own = own && (owners.is_empty() || names_me);
+            let public = public_op || says_public(record);
+            let mut keys = Vec::new();
+            for field in resources.fields(&kind) {
+                let Some(value) = field_value(record, &kind, field) else {
+                    continue;
+                };
+                let key = ResourceKey::new(&kind, field);
+                if public {
+                    self.public.insert((key.clone(), value.clone()));
+                }
+                if own || names_me {
+                    let into = if names_me {
+                        &mut self.evidence
+                    } else {
+                        &mut self.reached
+                    };
+                    push_capped(into.entry(key.clone()).or_default(), value.clone());
+                    keys.push((key.clone(), value.clone()));
+                    self.inv.add_owned(&key, value);
+                } else {
+                    self.inv.add_seen(&key, value);
+                }
+            }
+            // Foreign keys (`class_id`, `customer`) are only "seen": pointing at a thing is not
+            // owning it.
+            for (k, v) in record {
+                if let Some(key) = foreign_key(&resources, k, &kind) {
+                    if let Some(v) = scalar_text(v) {
+                        self.inv.add_seen(&key, v);
+                    }
+                }
+            }
+            let value = Value::Object(record.clone());
+            if public {
+                self.public_values.extend(distinctive_values(&value));
+            }
+            if names_me || (own && keys.is_empty() && filled) {
+                self.inv.absorb_own(&value);
+            } else if own && !keys.is_empty() {
+                // Own data only if the object stays this identity's once the others are known.
+                self.own_records.push((keys, distinctive_values(&value)));
+            }
+        }
+    }
+}
+
+/// The kind a record says it is (`"object": "customer"`, JSON:API `"type": "articles"`), else
+/// the kind its envelope key names, when the API knows that kind.
+fn record_kind(
+    resources: &Resources,
+    record: &Map<String, Value>,
+    hint: Option<&str>,
+) -> Option<String> {
+    ["object", "type", "kind"]
+        .iter()
+        .filter_map(|k| record.get(*k).and_then(Value::as_str))
+        .chain(hint)
+        .find_map(|word| resources.known_kind(word))
+}
+
+/// A record's value for `field` of its `kind`: `id` (or another ID field), `slug`,
+/// `username`, or `<kind><field>` (`book_title` for `book.title`).
+fn field_value(record: &Map<String, Value>, kind: &str, field: &str) -> Option<String> {
+    let wanted: Vec<String> = match field {
+        "id" => ID_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+        "username" => USERNAME_KEYS.iter().map(|f| (*f).to_owned()).collect(),
+        _ => vec![field.to_owned(), format!("{kind}{field}")],
+    };
+    wanted.iter().find_map(|want| {
+        record
+            .iter()
+            .find(|(k, _)| normalise_key(k) == *want)
+            .and_then(|(_, v)| scalar_text(v))
+    })
+}
+
+/// The key a field of a record points at: `class_id` → class.id, `customer` → customer.id,
+/// when the API knows that kind; never the record's own kind's ID.
+fn foreign_key(resources: &Resources, field: &str, own_kind: &str) -> Option<ResourceKey> {
+    let key = crate::model::name_key(field)?;
+    (resources.is_known(&key.resource) && key.resource != own_kind).then_some(key)
+}
+
+/// The next page of a list answer: a `next` link on the same origin, or a cursor the
+/// operation takes (`has_more` + `starting_after=<last id>`, `next_cursor`).
+fn next_page(op: &Operation, url: &Url, body: &Value, base: &Url) -> Option<Url> {
+    let map = body.as_object()?;
+    let link = map.iter().find_map(|(k, v)| {
+        let k = normalise_key(k);
+        if NEXT_LINK_KEYS.contains(&k.as_str()) {
+            return v.as_str().map(str::to_owned);
+        }
+        let holder = v
+            .as_object()
+            .filter(|_| LINK_HOLDERS.contains(&k.trim_start_matches('_')))?;
+        holder.iter().find_map(|(k, v)| {
+            NEXT_LINK_KEYS
+                .contains(&normalise_key(k).as_str())
+                .then(|| {
+                    v.as_str()
+                        .or_else(|| v.get("href")?.as_str())
+                        .map(str::to_owned)
+                })
+                .flatten()
+        })
+    });
+    if let Some(link) = link.filter(|l| !l.is_empty()) {
+        let next = url.join(&link).ok()?;
+        return (next.origin() == base.origin()).then_some(next);
+    }
+    if map
+        .iter()
+        .any(|(k, v)| normalise_key(k) == "hasmore" && v == &Value::Bool(false))
+    {
+        return None;
+    }
+    let param = op.parameters.iter().find(|p| {
+        p.location == ParamLocation::Query
+            && CURSOR_PARAMS.contains(&normalise_key(&p.name).as_str())
+    })?;
+    let cursor = map
+        .iter()
+        .find(|(k, _)| CURSOR_FIELDS.contains(&normalise_key(k).as_str()))
+        .and_then(|(_, v)| scalar_text(v))
+        .or_else(|| {
+            // `starting_after` takes the last record's ID.
+            let more = map
+                .iter()
+                .any(|(k, v)| normalise_key(k) == "hasmore" && v == &Value::Bool(true));
+            more.then(|| {
+                records(body)
+                    .last()
+                    .and_then(|r| record_id(&Value::Object((*r).clone())))
+            })
+            .flatten()
+        })?;
+    let mut next = url.clone();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| *k != param.name.as_str())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    next.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair(&param.name, &cursor);
+    Some(next)
+}
+
+/// Ownership by difference: an object only one user reaches through their own calls is
+/// theirs; one the other user also reaches is shared, and one that is public by design is
+/// nobody's. Returns both inventories and the public values every identity may see.
+fn settle(a: Walk, b: Walk, anonymous: Walk) -> (Inventory, Inventory, HashSet<String>) {
+    let mut public = a.public.clone();
+    public.extend(b.public.iter().cloned());
+    public.extend(anonymous.public.iter().cloned());
+    let mut public_values = a.public_values.clone();
+    public_values.extend(b.public_values.iter().cloned());
+    public_values.extend(anonymous.public_values);
+    let own = |w: &Walk, other: &Walk| -> BTreeMap<ResourceKey, Vec<String>> {
+        let mut out: BTreeMap<ResourceKey, Vec<String>> = BTreeMap::new();
+        for (key, values) in w.evidence.iter().chain(&w.reached) {
+            for v in values {
+                let principal = key.is_principal() && w.inv.principal.is(v);
+                let shared = other.reached.get(key).is_some_and(|o| o.contains(v));
+                if principal || !(shared || public.contains(&(key.clone(), v.clone()))) {
+                    push_capped(out.entry(key.clone()).or_default(), v.clone());
+                }
+            }
+        }
+        out
+    };
+    let (owned_a, owned_b) = (own(&a, &b), own(&b, &a));
+    let finish = |mut w: Walk, owned: BTreeMap<ResourceKey, Vec<String>>| {
+        for (keys, values) in std::mem::take(&mut w.own_records) {
+            if keys
+                .iter()
+                .any(|(k, v)| owned.get(k).is_some_and(|o| o.contains(v)))
+            {
+                w.inv.own_values.extend(values);
+            }
+        }
+        w.inv.owned = owned;
+        tracing::info!(
+            role = %w.inv.role,
+            principal = w.inv.principal_id.as_deref().unwrap_or("unknown"),
+            owned = %describe(&w.inv.owned),
+            "harvested"
+        );
+        w.inv
+    };
+    (finish(a, owned_a), finish(b, owned_b), public_values)
+}
+
+fn describe(owned: &BTreeMap<ResourceKey, Vec<String>>) -> String {
+    let parts: Vec<String> = owned
+        .iter()
+        .map(|(k, v)| format!("{k}=[{}]", v.join(",")))
+        .collect();
+    format!("{{{}}}", parts.join(" "))
 }
 
 fn last_literal(path: &str) -> Option<&str> {
@@ -124,101 +468,104 @@ fn last_literal(path: &str) -> Option<&str> {
         .find(|s| !s.is_empty() && !s.starts_with('{'))
 }
 
-/// Does this record name `principal` as its owner?
-fn names_owner(record: &Map<String, Value>, principal: &str) -> bool {
-    record_owners(record).iter().any(|o| o == principal)
-}
-
-/// Which path parameters a record's `id` fills: the op's own trailing `{param}`, or the
-/// parameter that follows the op's collection segment elsewhere (`/workouts` → `{workoutId}`).
-fn id_targets<'a>(api: &'a Api, op: &'a Operation) -> Vec<&'a str> {
-    if let Some(last) = op.path.rsplit('/').next().filter(|s| s.starts_with('{')) {
-        return vec![last.trim_start_matches('{').trim_end_matches('}')];
-    }
-    let Some(collection) = last_literal(&op.path) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for other in &api.operations {
-        let segments: Vec<&str> = other.path.split('/').collect();
-        for pair in segments.windows(2) {
-            if pair[0] == collection && pair[1].starts_with('{') {
-                let name = pair[1].trim_start_matches('{').trim_end_matches('}');
-                if !out.contains(&name) {
-                    out.push(name);
-                }
-            }
-        }
-    }
-    out
-}
-
-fn absorb(api: &Api, op: &Operation, body: &Value, owned_context: bool, inv: &mut Inventory) {
-    let targets = id_targets(api, op);
-    for record in records(body) {
-        let owned = owned_context
-            || inv
-                .principal_id
-                .as_deref()
-                .is_some_and(|p| names_owner(record, p));
-        if let Some(id) = record.get("id").and_then(scalar_text) {
-            for t in &targets {
-                if owned {
-                    inv.add_owned(t, id.clone());
-                } else {
-                    inv.add_seen(t, id.clone());
-                }
-            }
-        }
-        // Foreign keys (`class_id`) are only "seen": pointing at a thing is not owning it.
-        for (k, v) in record {
-            if normalise_key(k) != "id" && normalise_key(k).ends_with("id") {
-                if let Some(v) = scalar_text(v) {
-                    inv.add_seen(k, v);
-                }
-            }
-        }
-        if owned {
-            inv.absorb_own(&Value::Object(record.clone()));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
+    fn resources() -> Resources {
+        Resources::build(&Api {
+            operations: vec![
+                Operation::bare(HttpMethod::Get, "/v1/customers/{customer}", "c"),
+                Operation::bare(HttpMethod::Get, "/articles/{slug}", "a"),
+                Operation::bare(HttpMethod::Get, "/classes/{classId}", "k"),
+            ],
+            ..Api::default()
+        })
+    }
+
     #[test]
-    fn owner_fields_and_nested_owners() {
-        let r = json!({"id": 103, "member_id": 2})
-            .as_object()
-            .cloned()
-            .expect("obj");
-        assert!(names_owner(&r, "2"));
-        assert!(!names_owner(&r, "103"));
-        let r = json!({"id": 9, "owner": {"id": 2}})
-            .as_object()
-            .cloned()
-            .expect("obj");
-        assert!(names_owner(&r, "2"));
-        let r = json!({"id": 2, "title": "x"})
-            .as_object()
-            .cloned()
-            .expect("obj");
-        assert!(
-            !names_owner(&r, "2"),
-            "a record's own id is not an owner reference"
+    fn records_say_their_kind() {
+        let r = resources();
+        let rec = json!({"object": "customer", "id": "cus_1"});
+        let rec = rec.as_object().expect("obj");
+        assert_eq!(record_kind(&r, rec, None).as_deref(), Some("customer"));
+        let rec = json!({"type": "run", "id": 1});
+        let rec = rec.as_object().expect("obj");
+        assert_eq!(
+            record_kind(&r, rec, None),
+            None,
+            "`run` is no kind of this API"
+        );
+        assert_eq!(
+            record_kind(&r, rec, Some("articles")).as_deref(),
+            Some("article")
         );
     }
 
     #[test]
-    fn records_unwrap_lists_and_wrappers() {
-        assert_eq!(records(&json!([{"id": 1}, {"id": 2}])).len(), 2);
-        assert_eq!(records(&json!({"data": [{"id": 1}], "total": 1})).len(), 1);
+    fn foreign_keys_point_at_known_kinds_only() {
+        let r = resources();
         assert_eq!(
-            records(&json!({"id": 1, "tags": [{"a": 1}], "x": 1, "y": 2, "z": 3})).len(),
-            1
+            foreign_key(&r, "class_id", "workout").map(|k| k.to_string()),
+            Some("class.id".into())
         );
+        assert_eq!(
+            foreign_key(&r, "customer", "invoice").map(|k| k.to_string()),
+            Some("customer.id".into())
+        );
+        assert_eq!(foreign_key(&r, "amount", "invoice"), None);
+        assert_eq!(foreign_key(&r, "customer", "customer"), None);
+    }
+
+    #[test]
+    fn field_values_by_kind() {
+        let rec = json!({"id": 7, "slug": "my-post", "book_title": "Dune", "login": "bob"});
+        let rec = rec.as_object().expect("obj");
+        assert_eq!(
+            field_value(rec, "article", "slug").as_deref(),
+            Some("my-post")
+        );
+        assert_eq!(field_value(rec, "book", "title").as_deref(), Some("Dune"));
+        assert_eq!(field_value(rec, "user", "username").as_deref(), Some("bob"));
+        assert_eq!(field_value(rec, "article", "id").as_deref(), Some("7"));
+    }
+
+    fn list_op() -> Operation {
+        let mut op = Operation::bare(HttpMethod::Get, "/v1/customers", "list");
+        op.parameters = vec![crate::model::Parameter {
+            name: "starting_after".into(),
+            location: ParamLocation::Query,
+            required: false,
+            schema: Default::default(),
+            example: None,
+        }];
+        op
+    }
+
+    #[test]
+    fn next_pages_by_link_and_by_cursor() {
+        let base = Url::parse("http://127.0.0.1:1/").expect("url");
+        let url = Url::parse("http://127.0.0.1:1/v1/customers?limit=2").expect("url");
+        let op = list_op();
+        let body = json!({"data": [{"id": "cus_a"}, {"id": "cus_b"}], "has_more": true});
+        assert_eq!(
+            next_page(&op, &url, &body, &base)
+                .map(|u| u.to_string())
+                .as_deref(),
+            Some("http://127.0.0.1:1/v1/customers?limit=2&starting_after=cus_b")
+        );
+        let body = json!({"data": [{"id": "cus_a"}], "has_more": false});
+        assert_eq!(next_page(&op, &url, &body, &base), None);
+        let body = json!({"items": [], "links": {"next": "/v1/customers?page=2"}});
+        assert_eq!(
+            next_page(&op, &url, &body, &base)
+                .map(|u| u.to_string())
+                .as_deref(),
+            Some("http://127.0.0.1:1/v1/customers?page=2")
+        );
+        // A link to another origin is never followed: credentials go only to the target.
+        let body = json!({"next": "http://evil.test/steal"});
+        assert_eq!(next_page(&op, &url, &body, &base), None);
     }
 }

@@ -104,7 +104,15 @@ impl Health {
                     w.role, w.label
                 )),
                 Some(_) => w.principal.as_ref().and_then(|was| {
-                    let now = ex.json.as_ref().and_then(crate::values::records::record_id);
+                    let now = ex
+                        .json
+                        .as_ref()
+                        .and_then(crate::values::records::me_record)
+                        .and_then(|r| {
+                            crate::values::records::Principal::from_record(&r)
+                                .label()
+                                .map(str::to_owned)
+                        });
                     (now.as_ref() != Some(was)).then(|| {
                         format!(
                             "{} is no longer the same principal: {} now names `{}` (was `{was}`)",

@@ -1,105 +1,179 @@
 //! What one user owns, and how to fill an operation's parameters from it.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::canary::{self, Canary};
 use crate::identity::Role;
-use crate::model::Operation;
-use crate::values::judge::{distinctive_values, normalise_key};
+use crate::model::{IdSlot, Operation, ParamLocation, ResourceKey, Resources};
+use crate::values::judge::distinctive_values;
 use crate::values::params::example_for;
+use crate::values::records::Principal;
 
-/// Most values we keep per parameter: enough to probe, few enough to stay cheap.
-const MAX_VALUES: usize = 8;
+/// Most values we keep per kind of object: enough to probe, few enough to stay cheap.
+pub(super) const MAX_VALUES: usize = 8;
 
 #[derive(Debug, Clone)]
 pub struct Inventory {
     pub role: Role,
-    /// The user's own record from the "me"-style operation.
+    /// The user's own record from the "me"-style operation (envelopes removed).
     pub me: Option<Value>,
-    /// The user's ID (`id` of the me record), as text.
+    /// Who the user is: ID, login name, email, from the "me" record (and the login).
+    pub principal: Principal,
+    /// The user's ID (else login name) as text: `principal.label()`.
     pub principal_id: Option<String>,
-    /// Object IDs this user owns, by normalised parameter name (`memberid` → ["2"]).
-    pub owned: BTreeMap<String, Vec<String>>,
+    /// Object IDs this user owns, by kind and field (`workout.id` → ["103"]): reached only by
+    /// this user through its own calls, or naming the user as owner; never an object the
+    /// other user or an anonymous caller also reaches, nor one that says it is public.
+    pub owned: BTreeMap<ResourceKey, Vec<String>>,
     /// IDs this user has seen in any response (public catalogue items included).
-    pub seen: BTreeMap<String, Vec<String>>,
-    /// Distinctive values of everything this user owns: "the caller's own data".
+    pub seen: BTreeMap<ResourceKey, Vec<String>>,
+    /// Distinctive values of everything this user reached through its own calls: "the
+    /// caller's own data" (shared objects included: they are no evidence of another's).
     pub own_values: HashSet<String>,
-    /// Objects the scan itself created as this user (`--allow-writes`), by normalised
-    /// parameter name, in creation order, then user B's objects listed in the config file
-    /// (the user vouches for them); also in `owned`. The write-side checks write to these and
-    /// to nothing else.
-    pub created: BTreeMap<String, Vec<String>>,
+    /// Objects the scan itself created as this user (`--allow-writes`), by kind, in creation
+    /// order, then user B's objects listed in the config file (the user vouches for them);
+    /// also in `owned`. The write-side checks write to these and to nothing else.
+    pub created: BTreeMap<ResourceKey, Vec<String>>,
     /// A read of one object this user owns that answered 2xx during the harvest (not the
     /// "me" record): re-read during the scan, it shows when the user's data vanished.
     pub witness: Option<url::Url>,
+    /// How the API's parameters map to kinds of objects.
+    pub resources: Arc<Resources>,
 }
 
 impl Inventory {
-    pub fn new(role: Role) -> Inventory {
+    pub fn new(role: Role, resources: Arc<Resources>) -> Inventory {
         Inventory {
             role,
             me: None,
+            principal: Principal::default(),
             principal_id: None,
             owned: BTreeMap::new(),
             seen: BTreeMap::new(),
             own_values: HashSet::new(),
             created: BTreeMap::new(),
             witness: None,
+            resources,
         }
+    }
+
+    /// An inventory for unit tests, with an empty resource model.
+    #[cfg(test)]
+    pub(crate) fn bare(role: Role) -> Inventory {
+        Inventory::new(role, Arc::default())
+    }
+
+    /// Test shorthand: owns `value` for the kind `name` stands for.
+    #[cfg(test)]
+    pub(crate) fn own(&mut self, name: &str, value: &str) {
+        self.add_owned(&self.key_of_name(name), value.to_owned());
+    }
+
+    /// Test shorthand: has seen `value` for the kind `name` stands for.
+    #[cfg(test)]
+    pub(crate) fn saw(&mut self, name: &str, value: &str) {
+        self.add_seen(&self.key_of_name(name), value.to_owned());
     }
 
     pub(crate) fn is_principal_param(name: &str) -> bool {
         crate::values::records::is_principal_param(name)
     }
 
-    pub(crate) fn add_owned(&mut self, param: &str, value: String) {
-        push_capped(
-            self.owned.entry(normalise_key(param)).or_default(),
-            value.clone(),
-        );
-        self.add_seen(param, value);
+    /// The key of `param` of `op`: a path parameter, else a query parameter, else its name.
+    pub fn key(&self, op: &Operation, param: &str) -> ResourceKey {
+        if let Some(slot) = self
+            .resources
+            .slots(op)
+            .into_iter()
+            .find(|s| s.name == param)
+        {
+            return slot.key;
+        }
+        crate::model::path_key(&op.path, param)
+    }
+
+    /// The key a bare name stands for (`objects:` in the config file: `workoutId`).
+    pub fn key_of_name(&self, name: &str) -> ResourceKey {
+        self.resources.key_of_name(name)
+    }
+
+    pub(crate) fn add_owned(&mut self, key: &ResourceKey, value: String) {
+        push_capped(self.owned.entry(key.clone()).or_default(), value.clone());
+        self.add_seen(key, value);
     }
 
     /// Records an object the scan created as this user: created, hence owned.
-    pub(crate) fn add_created(&mut self, param: &str, value: String) {
-        let created = self.created.entry(normalise_key(param)).or_default();
+    pub(crate) fn add_created(&mut self, key: &ResourceKey, value: String) {
+        let created = self.created.entry(key.clone()).or_default();
         if !created.contains(&value) {
             created.push(value.clone());
         }
-        self.add_owned(param, value);
+        self.add_owned(key, value);
     }
 
-    pub(crate) fn add_seen(&mut self, param: &str, value: String) {
-        push_capped(self.seen.entry(normalise_key(param)).or_default(), value);
+    pub(crate) fn add_seen(&mut self, key: &ResourceKey, value: String) {
+        push_capped(self.seen.entry(key.clone()).or_default(), value);
     }
 
     pub(crate) fn absorb_own(&mut self, value: &Value) {
         self.own_values.extend(distinctive_values(value));
     }
 
-    pub fn owned_values(&self, param: &str) -> &[String] {
-        self.owned
-            .get(&normalise_key(param))
-            .map_or(&[], Vec::as_slice)
+    /// Values this user owns for a slot: the user's own identifier for a user slot, then
+    /// owned objects of the slot's kind.
+    pub fn owned_for(&self, slot: &IdSlot) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if slot.key.is_principal() {
+            out.extend(
+                self.principal
+                    .for_field(&slot.key.field, slot.textual)
+                    .map(str::to_owned),
+            );
+        }
+        for v in self.owned.get(&slot.key).into_iter().flatten() {
+            if !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+        out
     }
 
-    /// IDs of objects the scan created as this user for `param`, in creation order.
-    pub fn created_values(&self, param: &str) -> &[String] {
+    pub fn owned_values(&self, op: &Operation, param: &str) -> Vec<String> {
+        self.owned_for(&self.slot(op, param))
+    }
+
+    /// IDs of objects the scan created as this user for `param` of `op`, in creation order.
+    pub fn created_values(&self, op: &Operation, param: &str) -> &[String] {
         self.created
-            .get(&normalise_key(param))
+            .get(&self.key(op, param))
             .map_or(&[], Vec::as_slice)
     }
 
-    pub fn seen_values(&self, param: &str) -> &[String] {
+    pub fn seen_values(&self, op: &Operation, param: &str) -> &[String] {
         self.seen
-            .get(&normalise_key(param))
+            .get(&self.key(op, param))
             .map_or(&[], Vec::as_slice)
+    }
+
+    fn slot(&self, op: &Operation, param: &str) -> IdSlot {
+        self.resources
+            .slots(op)
+            .into_iter()
+            .find(|s| s.name == param)
+            .unwrap_or_else(|| IdSlot {
+                name: param.to_owned(),
+                location: ParamLocation::Path,
+                key: self.key(op, param),
+                required: true,
+                textual: false,
+            })
     }
 
     /// This user's personal values from the user's own record, minus `exclude` (the other
-    /// user's own values). Empty when the "me" record is unknown.
+    /// user's own values and public data). Empty when the "me" record is unknown.
     pub fn canaries(&self, exclude: &HashSet<String>) -> Vec<Canary> {
         self.me
             .as_ref()
@@ -121,9 +195,10 @@ impl Inventory {
         op.path_param_names()
             .into_iter()
             .map(|p| {
-                self.owned_values(p)
-                    .first()
-                    .map(|v| (p.to_owned(), v.clone()))
+                self.owned_values(op, p)
+                    .into_iter()
+                    .next()
+                    .map(|v| (p.to_owned(), v))
             })
             .collect()
     }
@@ -134,11 +209,11 @@ impl Inventory {
         let mut all_owned = true;
         let mut out = Vec::new();
         for p in op.path_param_names() {
-            let value = if let Some(v) = self.owned_values(p).first() {
-                v.clone()
+            let value = if let Some(v) = self.owned_values(op, p).into_iter().next() {
+                v
             } else {
                 all_owned = false;
-                if let Some(v) = self.seen_values(p).first() {
+                if let Some(v) = self.seen_values(op, p).first() {
                     v.clone()
                 } else {
                     example_for(op, p)?
@@ -148,9 +223,47 @@ impl Inventory {
         }
         Some((out, all_owned))
     }
+
+    /// A required parameter that is neither a path parameter nor a query ID slot and has no
+    /// example, as "query `q`": the operation cannot be sent.
+    pub fn unfillable(&self, op: &Operation) -> Option<String> {
+        let slots = self.resources.slots(op);
+        op.parameters
+            .iter()
+            .find(|p| {
+                p.required
+                    && p.location != ParamLocation::Path
+                    && p.example.is_none()
+                    && !slots
+                        .iter()
+                        .any(|s| s.name == p.name && s.location == p.location)
+            })
+            .map(|p| format!("{:?} `{}`", p.location, p.name).to_lowercase())
+    }
+
+    /// Values for the required query ID slots of `op` (`?customer=`), from what this user
+    /// owns, else has seen. `None` when one has no value; the flag says whether all are owned.
+    pub fn fill_query(&self, op: &Operation) -> Option<(Vec<(String, String)>, bool)> {
+        let mut all_owned = true;
+        let mut out = Vec::new();
+        for slot in self.resources.slots(op) {
+            if slot.location != ParamLocation::Query || !slot.required {
+                continue;
+            }
+            let value = match self.owned_for(&slot).into_iter().next() {
+                Some(v) => v,
+                None => {
+                    all_owned = false;
+                    self.seen.get(&slot.key)?.first()?.clone()
+                }
+            };
+            out.push((slot.name, value));
+        }
+        Some((out, all_owned))
+    }
 }
 
-fn push_capped(values: &mut Vec<String>, value: String) {
+pub(super) fn push_capped(values: &mut Vec<String>, value: String) {
     if values.len() < MAX_VALUES && !values.contains(&value) {
         values.push(value);
     }

@@ -15,4 +15,7 @@ pub use create::create_objects;
 pub use harvester::{find_me_operation, harvest};
 pub use health::Health;
 pub use inventory::Inventory;
-pub use preflight::{PreflightEntry, PreflightError, identity_operation, preflight};
+pub use preflight::{
+    PreflightEntry, PreflightError, identity_candidates, identity_operation, preflight,
+    proven_identity_operation,
+};

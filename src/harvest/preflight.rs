@@ -8,8 +8,11 @@ use super::find_me_operation;
 use crate::exec::Executor;
 use crate::identity::Role;
 use crate::model::{Api, HttpMethod, Operation};
+use crate::model::{Schema, SchemaKind};
 use crate::probe::{ProbeRequest, join_url};
-use crate::values::records::record_id;
+use crate::values::judge::normalise_key;
+use crate::values::records::{Principal, me_record};
+use crate::vocab::USERNAME_KEYS;
 
 /// What one identity's preflight request showed (printed and in every report).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -77,29 +80,109 @@ pub enum PreflightError {
 }
 
 /// The operation that proves who a caller is: the "me" operation, else any secured read
-/// without required parameters. The preflight, the health canary and the checks all use this
-/// one.
+/// without required parameters. The first of `identity_candidates`.
 pub fn identity_operation(api: &Api) -> Option<&Operation> {
-    find_me_operation(api).or_else(|| {
-        api.operations.iter().find(|op| {
-            op.method == HttpMethod::Get
-                && op.requires_auth()
-                && op.parameters.iter().all(|p| !p.required)
-        })
-    })
+    identity_candidates(api).into_iter().next()
 }
 
-/// Runs the preflight; `Ok` carries what was observed for the report.
+/// Operations that may prove who a caller is, best first: the configured or well-named "me"
+/// operation, then secured reads without required parameters whose answer schema holds an
+/// identity (an email, a login name), then other secured reads without required parameters.
+pub fn identity_candidates(api: &Api) -> Vec<&Operation> {
+    let named = find_me_operation(api);
+    if api.me_operation.is_some() {
+        return named.into_iter().collect();
+    }
+    let mut rest: Vec<&Operation> = api
+        .operations
+        .iter()
+        .filter(|op| {
+            op.method == HttpMethod::Get
+                && op.requires_auth()
+                && op.path_param_names().is_empty()
+                && op.parameters.iter().all(|p| !p.required)
+                && named.is_none_or(|n| !std::ptr::eq(n, *op))
+        })
+        .collect();
+    // Stable: spec order within each group.
+    rest.sort_by_key(|op| !op.response_schema.as_ref().is_some_and(holds_identity));
+    named.into_iter().chain(rest).take(MAX_CANDIDATES).collect()
+}
+
+/// Identity operations tried at most before the preflight gives up.
+const MAX_CANDIDATES: usize = 4;
+
+/// Whether a response schema is one object (in envelopes) with an email or a login name.
+fn holds_identity(schema: &Schema) -> bool {
+    let mut current = schema;
+    for _ in 0..4 {
+        let SchemaKind::Object { properties, .. } = &current.kind else {
+            return false;
+        };
+        if properties.keys().any(|k| {
+            let k = normalise_key(k);
+            k == "email" || USERNAME_KEYS.contains(&k.as_str())
+        }) {
+            return true;
+        }
+        let objects: Vec<&Schema> = properties
+            .values()
+            .filter(|s| matches!(s.kind, SchemaKind::Object { .. }))
+            .collect();
+        match objects.as_slice() {
+            [one] => current = one,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The operation the preflight proved the identities with.
+pub fn proven_identity_operation<'a>(
+    api: &'a Api,
+    preflight: &[PreflightEntry],
+) -> Option<&'a Operation> {
+    let name = &preflight.first()?.operation;
+    api.operations
+        .iter()
+        .find(|op| op.method == HttpMethod::Get && &op.display_name() == name)
+}
+
+/// Runs the preflight on the identity candidates in turn until one proves two different
+/// users; `Ok` carries what was observed for the report.
 pub async fn preflight(
     api: &Api,
     exec: &Executor,
     base: &Url,
 ) -> Result<Vec<PreflightEntry>, PreflightError> {
-    let op = identity_operation(api);
+    let candidates = identity_candidates(api);
     // An unverified identity is never a clean scan: every verdict would rest on it.
-    let Some(op) = op else {
-        return Err(PreflightError::Unverified);
-    };
+    let mut first_error = None;
+    for (i, op) in candidates.iter().enumerate() {
+        let last = i + 1 == candidates.len();
+        match prove(op, exec, base).await {
+            Ok(entries) if last || entries[1..3].iter().all(|e| e.principal.is_some()) => {
+                return Ok(entries);
+            }
+            Ok(entries) => {
+                tracing::debug!(operation = %op.display_name(), "no principal in the answer; trying the next identity candidate");
+                first_error.get_or_insert(Ok(entries));
+            }
+            Err(e @ PreflightError::Unreachable { .. }) => return Err(e),
+            Err(e) => {
+                tracing::debug!(operation = %op.display_name(), error = %e, "identity candidate refused");
+                first_error.get_or_insert(Err(e));
+            }
+        }
+    }
+    first_error.unwrap_or(Err(PreflightError::Unverified))
+}
+
+async fn prove(
+    op: &Operation,
+    exec: &Executor,
+    base: &Url,
+) -> Result<Vec<PreflightEntry>, PreflightError> {
     let url = join_url(base, &op.path, &[]);
     let mut roles = vec![Role::Anonymous, Role::UserA, Role::UserB];
     if exec.has_admin() {
@@ -122,7 +205,11 @@ pub async fn preflight(
                 error: ex.error.clone().unwrap_or_default(),
             });
         };
-        let principal = ex.json.as_ref().and_then(record_id);
+        let principal = ex
+            .json
+            .as_ref()
+            .and_then(me_record)
+            .and_then(|r| Principal::from_record(&r).label().map(str::to_owned));
         let verdict = match role {
             Role::Anonymous if ex.is_success() && op.requires_auth() => {
                 if ex

@@ -4,6 +4,7 @@
 mod api;
 mod collections;
 mod fence;
+mod resources;
 
 pub use api::{
     Api, BodyHints, HttpMethod, Operation, ParamLocation, Parameter, Schema, SchemaKind,
@@ -11,3 +12,4 @@ pub use api::{
 };
 pub(crate) use collections::{MAX_OBJECTS, collections, created_slot};
 pub use fence::{Fence, FenceError, NotSent, NotSentReason, classify, needs_allow_writes};
+pub use resources::{IdSlot, PRINCIPAL, ResourceKey, Resources, kind_of_word, name_key, path_key};

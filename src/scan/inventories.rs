@@ -1,10 +1,11 @@
 //! Stage 3, inventories: who each user is and what each owns, learned as that user; the
 //! health canary that re-reads it; and (`--allow-writes`) the objects the scan creates.
 
+use std::collections::HashSet;
+
 use crate::config::ScanConfig;
 use crate::exec::{HaltReason, Stage};
 use crate::harvest::{self, Health, Inventory};
-use crate::identity::Role;
 
 use super::Session;
 
@@ -12,6 +13,8 @@ pub struct Inventories {
     pub session: Session,
     pub user_a: Inventory,
     pub user_b: Inventory,
+    /// Distinctive values of public-by-design objects: never evidence of a leak.
+    pub public: HashSet<String>,
     pub health: Health,
 }
 
@@ -20,10 +23,8 @@ pub(super) async fn harvest(session: Session, config: &ScanConfig) -> Inventorie
     let Session { targets, exec, .. } = &session;
     let (api, base) = (&targets.api, &targets.base_url);
     exec.enter(Stage::Harvest);
-    let (mut user_a, mut user_b) = tokio::join!(
-        harvest::harvest(api, exec, base, Role::UserA),
-        harvest::harvest(api, exec, base, Role::UserB)
-    );
+    let me = harvest::proven_identity_operation(api, &session.preflight);
+    let (mut user_a, mut user_b, public) = harvest::harvest(api, exec, base, me).await;
     let health = Health::new(api, base, &session.preflight, [&user_a, &user_b]);
     if let Err(change) = health.verify(exec, "after the harvest").await {
         exec.halt()
@@ -48,6 +49,7 @@ pub(super) async fn harvest(session: Session, config: &ScanConfig) -> Inventorie
         session,
         user_a,
         user_b,
+        public,
         health,
     }
 }
@@ -56,12 +58,13 @@ pub(super) async fn harvest(session: Session, config: &ScanConfig) -> Inventorie
 /// (user B with writes allowed) also created, after the scan's own creations.
 fn add_explicit_objects(inv: &mut Inventory, objects: &[(String, Vec<String>)], writable: bool) {
     for (param, ids) in objects {
+        let key = inv.key_of_name(param);
         for id in ids {
-            tracing::info!(identity = %inv.role, param, id, "object listed in the config file");
+            tracing::info!(identity = %inv.role, param, %key, id, "object listed in the config file");
             if writable {
-                inv.add_created(param, id.clone());
+                inv.add_created(&key, id.clone());
             } else {
-                inv.add_owned(param, id.clone());
+                inv.add_owned(&key, id.clone());
             }
         }
     }

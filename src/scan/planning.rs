@@ -26,6 +26,7 @@ impl ScanPlan {
             base_url: &targets.base_url,
             user_a: &self.inventories.user_a,
             user_b: &self.inventories.user_b,
+            public: &self.inventories.public,
             settings: &self.settings,
         }
     }
@@ -51,7 +52,8 @@ pub(super) fn build(inventories: Inventories, config: &ScanConfig) -> ScanPlan {
         login_operation: configured_login(config),
     };
     let api = &inventories.session.targets.api;
-    let facts = ApiFacts::build(api, crate::harvest::identity_operation(api), &settings);
+    let me = crate::harvest::proven_identity_operation(api, &inventories.session.preflight);
+    let facts = ApiFacts::build(api, me, &settings);
     let mut scan_plan = ScanPlan {
         inventories,
         settings,

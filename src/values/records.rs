@@ -5,7 +5,10 @@ use serde_json::{Map, Value};
 
 use super::judge::normalise_key;
 use super::params::scalar_text;
-use crate::vocab::{ID_FIELDS, PRINCIPAL_STEMS};
+use crate::vocab::{
+    ENVELOPE_KEYS, ID_FIELDS, PRINCIPAL_STEMS, PUBLIC_FLAGS, PUBLIC_WORDS, USERNAME_KEYS,
+    VISIBILITY_KEYS,
+};
 
 /// Whether a parameter or field names the user themself (`{userId}`, `member_id`, `me`).
 pub(crate) fn is_principal_param(name: &str) -> bool {
@@ -24,54 +27,193 @@ pub(crate) fn record_id(record: &Value) -> Option<String> {
     })
 }
 
-/// Records from a response: the elements of a list, of a `{"data": [...]}` wrapper, or the
-/// object itself.
+/// Records from a response: the elements of a list, of an envelope at any depth
+/// (`{"data": […]}`, `{"items": […], "next": …}`, `{"result": {"profile": {…}}}`, HAL
+/// `_embedded`), or the object itself.
 pub(crate) fn records(body: &Value) -> Vec<&Map<String, Value>> {
-    match body {
-        Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
+    records_with_kind(body)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// Like `records`, with the envelope key each record was found under (`articles` in
+/// `{"articles": […]}`), when that key is not a generic one like `data`: it often says what
+/// the records are.
+pub(crate) fn records_with_kind(body: &Value) -> Vec<(Option<&str>, &Map<String, Value>)> {
+    collect(body, None, 0)
+}
+
+/// Envelopes nest this deep at most (`{"data": {"result": {"items": […]}}}`).
+const MAX_ENVELOPE_DEPTH: usize = 4;
+
+fn collect<'a>(
+    value: &'a Value,
+    hint: Option<&'a str>,
+    depth: usize,
+) -> Vec<(Option<&'a str>, &'a Map<String, Value>)> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|r| (hint, r))
+            .collect(),
         Value::Object(map) => {
-            let lists: Vec<&Vec<Value>> = map
-                .values()
-                .filter_map(Value::as_array)
-                .filter(|a| a.iter().any(Value::is_object))
-                .collect();
-            match lists.as_slice() {
-                [one] if map.len() <= 4 => one.iter().filter_map(Value::as_object).collect(),
-                _ => vec![map],
+            if depth >= MAX_ENVELOPE_DEPTH || is_record(map) {
+                return vec![(hint, map)];
             }
+            let named = |key: &'a str| {
+                let generic = ENVELOPE_KEYS.contains(&normalise_key(key).as_str());
+                if generic { hint } else { Some(key) }
+            };
+            let lists: Vec<(&String, &Value)> = map
+                .iter()
+                .filter(|(_, v)| v.as_array().is_some_and(|a| a.iter().any(Value::is_object)))
+                .collect();
+            if let [(key, list)] = lists.as_slice() {
+                return collect(list, named(key), depth + 1);
+            }
+            let objects: Vec<(&String, &Value)> =
+                map.iter().filter(|(_, v)| v.is_object()).collect();
+            if let [(key, inner)] = objects.as_slice() {
+                let envelope = ENVELOPE_KEYS.contains(&normalise_key(key).as_str())
+                    || key.as_str() == "_embedded";
+                if lists.is_empty() && (envelope || map.len() <= 3) {
+                    return collect(inner, named(key), depth + 1);
+                }
+            }
+            vec![(hint, map)]
         }
         _ => Vec::new(),
     }
 }
 
-/// The principals a record names as its owner (`member_id: 2`, `owner: {"id": 2}`), as text.
-pub(crate) fn record_owners(record: &Map<String, Value>) -> Vec<String> {
-    record
-        .iter()
-        .filter_map(|(k, v)| {
-            let key_is_owner = normalise_key(k) != "id" && is_principal_param(k);
-            match v {
-                Value::Object(nested) if key_is_owner || is_principal_param(&format!("{k}id")) => {
-                    nested.get("id").and_then(scalar_text)
-                }
-                _ if key_is_owner => scalar_text(v),
-                _ => None,
-            }
-        })
-        .collect()
+/// Whether an object is a record of its own: it carries an identifier.
+fn is_record(map: &Map<String, Value>) -> bool {
+    map.iter().any(|(k, v)| {
+        let k = normalise_key(k);
+        (ID_FIELDS.contains(&k.as_str()) || k == "slug" || USERNAME_KEYS.contains(&k.as_str()))
+            && scalar_text(v).is_some()
+    })
 }
 
-/// Whether the record says its profile is public (`private: false`, `is_public: true`,
-/// `visibility: "public"`).
-pub(crate) fn profile_is_public(record: &Map<String, Value>) -> bool {
-    record
-        .iter()
-        .any(|(k, v)| match (normalise_key(k).as_str(), v) {
-            ("private" | "isprivate" | "hidden" | "ishidden", Value::Bool(b)) => !b,
-            ("public" | "ispublic", Value::Bool(b)) => *b,
-            ("visibility" | "profilevisibility", Value::String(s)) => {
-                s.eq_ignore_ascii_case("public")
+/// The caller's own record in a "me" answer, at any depth, with JSON:API `attributes`
+/// merged into it (`{"data": {"id": "7", "attributes": {"email": …}}}`).
+pub(crate) fn me_record(body: &Value) -> Option<Map<String, Value>> {
+    let found = records(body);
+    let [record] = found.as_slice() else {
+        return None;
+    };
+    let mut merged = (*record).clone();
+    if let Some(Value::Object(attributes)) = record.get("attributes") {
+        for (k, v) in attributes {
+            merged.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    Some(merged)
+}
+
+/// Who a caller is, by every identifier the API showed: its ID, its login name, its email.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Principal {
+    pub id: Option<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Principal {
+    pub(crate) fn from_record(record: &Map<String, Value>) -> Principal {
+        let field = |keys: &[&str]| {
+            keys.iter().find_map(|want| {
+                record
+                    .iter()
+                    .find(|(k, _)| normalise_key(k) == *want)
+                    .and_then(|(_, v)| scalar_text(v))
+            })
+        };
+        Principal {
+            id: field(ID_FIELDS),
+            username: field(USERNAME_KEYS),
+            email: field(&["email", "emailaddress", "mail"]),
+        }
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.id.is_some() || self.username.is_some() || self.email.is_some()
+    }
+
+    /// The identifier that shows who this is in messages: the ID, else the login name.
+    pub fn label(&self) -> Option<&str> {
+        self.id
+            .as_deref()
+            .or(self.username.as_deref())
+            .or(self.email.as_deref())
+    }
+
+    /// Whether `value` is one of this principal's identifiers.
+    pub fn is(&self, value: &str) -> bool {
+        [&self.id, &self.username, &self.email]
+            .into_iter()
+            .flatten()
+            .any(|v| v == value)
+    }
+
+    /// The identifier a parameter of `field` takes; `textual` parameters take the login
+    /// name rather than a numeric ID (`/repos/{owner}` wants `octocat`, not `583231`).
+    pub fn for_field(&self, field: &str, textual: bool) -> Option<&str> {
+        let by_name = self.username.as_deref().or(self.email.as_deref());
+        match field {
+            "username" | "login" | "handle" | "name" => by_name,
+            "email" => self.email.as_deref(),
+            _ => {
+                let numeric = self
+                    .id
+                    .as_deref()
+                    .is_some_and(|id| id.bytes().all(|b| b.is_ascii_digit()));
+                if textual && numeric && self.username.is_some() {
+                    by_name
+                } else {
+                    self.id.as_deref().or(by_name)
+                }
+            }
+        }
+    }
+}
+
+/// The principals a record names as its owner (`member_id: 2`, `owner: {"id": 2}`,
+/// `author: {"username": "bob"}`), as text.
+pub(crate) fn record_owners(record: &Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in record {
+        let key_is_owner = normalise_key(k) != "id" && is_principal_param(k);
+        match v {
+            Value::Object(nested) if key_is_owner || is_principal_param(&format!("{k}id")) => {
+                let p = Principal::from_record(nested);
+                out.extend(p.id.into_iter().chain(p.username));
+            }
+            _ if key_is_owner => out.extend(scalar_text(v)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether the record says everyone may see it (`private: false`, `is_public: true`,
+/// `published: true`, `visibility: "public"`, `status: "published"`).
+pub(crate) fn says_public(record: &Map<String, Value>) -> bool {
+    record.iter().any(|(k, v)| {
+        let k = normalise_key(k);
+        match v {
+            Value::Bool(b) if PUBLIC_FLAGS.contains(&k.as_str()) => *b,
+            Value::Bool(b)
+                if matches!(k.as_str(), "private" | "isprivate" | "hidden" | "ishidden") =>
+            {
+                !b
+            }
+            Value::String(s) if VISIBILITY_KEYS.contains(&k.as_str()) => {
+                PUBLIC_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
             }
             _ => false,
-        })
+        }
+    })
 }

@@ -10,7 +10,7 @@ use apileak::checks::{CheckSettings, PlanCx, Planned, registry};
 use apileak::config::ScanConfig;
 use apileak::exec::Executor;
 use apileak::findings::Finding;
-use apileak::identity::{Role, WEAK_KEYS};
+use apileak::identity::WEAK_KEYS;
 use apileak::report::{Outcome, Report};
 use apileak::scan;
 use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
@@ -384,8 +384,8 @@ async fn no_rate_limit_burst_stays_within_its_cap() {
     )
     .expect("executor");
     let api = &loaded.api;
-    let user_a = apileak::harvest::harvest(api, &exec, &base, Role::UserA).await;
-    let user_b = apileak::harvest::harvest(api, &exec, &base, Role::UserB).await;
+    let me = apileak::harvest::identity_operation(api);
+    let (user_a, user_b, public) = apileak::harvest::harvest(api, &exec, &base, me).await;
     let settings = CheckSettings::default();
     let cx = PlanCx {
         api,
@@ -397,6 +397,7 @@ async fn no_rate_limit_burst_stays_within_its_cap() {
         base_url: &base,
         user_a: &user_a,
         user_b: &user_b,
+        public: &public,
         settings: &settings,
     };
     let checks: Vec<_> = registry()

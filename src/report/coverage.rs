@@ -38,6 +38,18 @@ pub struct FamilyCoverage {
     pub applicable: usize,
     /// Why the untested cases were not tested, most frequent first.
     pub not_tested: Vec<ReasonCount>,
+    /// The same per check of the family, by id.
+    #[serde(default)]
+    pub checks: Vec<CheckCoverage>,
+}
+
+/// One check's cases by outcome (the per-check detail of Markdown and HTML).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CheckCoverage {
+    pub check: String,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_tested: usize,
 }
 
 /// A not-tested reason and how many cases it kept untested. Reasons that differ only in the
@@ -59,24 +71,43 @@ impl Coverage {
             catalogue.iter().find(|m| m.id == check).map(|m| m.family)
         };
         // `None` (unknown check) sorts first in an Option; keep it last instead.
-        let mut per_family: BTreeMap<(bool, Option<Family>), Vec<&Outcome>> = BTreeMap::new();
+        type Key = (bool, Option<Family>);
+        let mut per_family: BTreeMap<Key, Vec<&Outcome>> = BTreeMap::new();
+        let mut per_check: BTreeMap<Key, BTreeMap<&str, CheckCoverage>> = BTreeMap::new();
         for case in cases {
             let family = family_of(&case.check);
-            per_family
-                .entry((family.is_none(), family))
+            let key = (family.is_none(), family);
+            per_family.entry(key).or_default().push(&case.outcome);
+            let counts = per_check
+                .entry(key)
                 .or_default()
-                .push(&case.outcome);
+                .entry(&case.check)
+                .or_insert_with(|| CheckCoverage {
+                    check: case.check.clone(),
+                    passed: 0,
+                    failed: 0,
+                    not_tested: 0,
+                });
+            match &case.outcome {
+                Outcome::Failed { .. } => counts.failed += 1,
+                o if is_tested(o) => counts.passed += 1,
+                _ => counts.not_tested += 1,
+            }
         }
         let families: Vec<FamilyCoverage> = per_family
             .into_iter()
-            .map(|((_, family), outcomes)| {
-                let (id, title) = family.map_or(OTHER, |f| (f.id(), f.title()));
+            .map(|(key, outcomes)| {
+                let (id, title) = key.1.map_or(OTHER, |f| (f.id(), f.title()));
                 FamilyCoverage {
                     family: id.to_owned(),
                     title: title.to_owned(),
                     tested: outcomes.iter().filter(|o| is_tested(o)).count(),
                     applicable: outcomes.len(),
                     not_tested: reasons(&outcomes),
+                    checks: per_check
+                        .remove(&key)
+                        .map(|checks| checks.into_values().collect())
+                        .unwrap_or_default(),
                 }
             })
             .collect();
@@ -246,6 +277,23 @@ mod tests {
             }]
         );
         assert_eq!(reads.not_tested_count(), 3);
+        assert_eq!(
+            reads.checks,
+            [
+                CheckCoverage {
+                    check: "bola-read".into(),
+                    passed: 1,
+                    failed: 1,
+                    not_tested: 1
+                },
+                CheckCoverage {
+                    check: "predictable-ids".into(),
+                    passed: 0,
+                    failed: 0,
+                    not_tested: 2
+                }
+            ]
+        );
         assert!(c.families[1].not_tested.is_empty());
         assert_eq!(c.families[2].not_tested[0].reason, "gone");
         // The family figures add up to the overall ones.

@@ -15,7 +15,7 @@ mod merge;
 mod public;
 mod sarif;
 
-pub use coverage::{Coverage, FamilyCoverage, ReasonCount};
+pub use coverage::{CheckCoverage, Coverage, FamilyCoverage, ReasonCount};
 pub use document::{ApiInfo, CaseResult, FORMAT_VERSION, Outcome, Report, Stats, ToolInfo};
 pub use format::{Format, WriteError, write_all, write_file};
 pub use github::github_actions;

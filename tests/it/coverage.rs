@@ -218,3 +218,30 @@ async fn min_coverage_out_of_range_is_a_usage_error() {
     assert!(out.contains("--min-coverage"), "{out}");
     server.shutdown().await;
 }
+
+#[test]
+fn min_coverage_is_in_the_schema_and_validated_by_config_validate() {
+    let out = apileak_cmd()
+        .args(["config", "schema"])
+        .output()
+        .expect("run");
+    let schema: Value = serde_json::from_slice(&out.stdout).expect("schema json");
+    let key = &schema["properties"]["min_coverage"];
+    assert_eq!((key["minimum"].as_u64(), key["maximum"].as_u64()), (Some(0), Some(100)));
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("apileak.yaml");
+    let spec = demo_spec_file();
+    for (pct, want) in [(101, 2), (80, 0)] {
+        let yaml = format!(
+            "spec: {}\nmin_coverage: {pct}\nidentities:\n  user_a: {{header: 'X-Key: aaaaaaaa'}}\n  user_b: {{header: 'X-Key: bbbbbbbb'}}\n",
+            spec.display()
+        );
+        std::fs::write(&config, yaml).expect("write");
+        let out = apileak_cmd()
+            .args(["config", "validate"])
+            .arg(&config)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(want), "{pct}: {}", text(&out.stderr));
+    }
+}

@@ -255,9 +255,18 @@ mod tests {
         let cases = [
             case("bola-read", passed(2)),
             case("bola-read", failed()),
-            case("bola-read", skipped("no object of user-b found for `{classId}`")),
-            case("predictable-ids", skipped("no object of user-b found for `{slug}`")),
-            case("predictable-ids", skipped("no object of user-b found for `{slug}`")),
+            case(
+                "bola-read",
+                skipped("no object of user-b found for `{classId}`"),
+            ),
+            case(
+                "predictable-ids",
+                skipped("no object of user-b found for `{slug}`"),
+            ),
+            case(
+                "predictable-ids",
+                skipped("no object of user-b found for `{slug}`"),
+            ),
             case("server-banner", passed(1)),
             case("no-such-check", skipped("gone")),
         ];

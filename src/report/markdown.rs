@@ -132,7 +132,9 @@ fn coverage(report: &Report) -> String {
     if let Some(why) = &cov.below_minimum {
         out.push_str(&format!("❌ **{}**\n\n", cell(why)));
     }
-    out.push_str("| family / check | tested | passed | failed | not tested |\n|---|---|---|---|---|\n");
+    out.push_str(
+        "| family / check | tested | passed | failed | not tested |\n|---|---|---|---|---|\n",
+    );
     for family in &cov.families {
         out.push_str(&format!(
             "| **{}** | **{} of {} ({}%)** | | | {} |\n",

@@ -43,7 +43,11 @@ async fn coverage_figures_equal_the_cases_in_every_format() {
     assert_eq!(cov.applicable, report.cases.len());
     assert_eq!(
         cov.tested,
-        report.cases.iter().filter(|c| is_tested(&c.outcome)).count()
+        report
+            .cases
+            .iter()
+            .filter(|c| is_tested(&c.outcome))
+            .count()
     );
     assert_eq!(cov.tested + untested.len(), cov.applicable);
     for family in &cov.families {
@@ -195,7 +199,12 @@ async fn min_coverage_fails_the_run_with_exit_3_and_says_why() {
     // The file's value applies without the flag; the flag wins over it.
     let (code, out) = scan_demo(&server, &[], Some("min_coverage: 100\n")).await;
     assert_eq!(code, 3, "{out}");
-    let (code, out) = scan_demo(&server, &["--min-coverage", "10"], Some("min_coverage: 100\n")).await;
+    let (code, out) = scan_demo(
+        &server,
+        &["--min-coverage", "10"],
+        Some("min_coverage: 100\n"),
+    )
+    .await;
     assert_eq!(code, plain, "{out}");
     server.shutdown().await;
 }
@@ -227,7 +236,10 @@ fn min_coverage_is_in_the_schema_and_validated_by_config_validate() {
         .expect("run");
     let schema: Value = serde_json::from_slice(&out.stdout).expect("schema json");
     let key = &schema["properties"]["min_coverage"];
-    assert_eq!((key["minimum"].as_u64(), key["maximum"].as_u64()), (Some(0), Some(100)));
+    assert_eq!(
+        (key["minimum"].as_u64(), key["maximum"].as_u64()),
+        (Some(0), Some(100))
+    );
     let dir = tempfile::tempdir().expect("tmp");
     let config = dir.path().join("apileak.yaml");
     let spec = demo_spec_file();
@@ -242,6 +254,11 @@ fn min_coverage_is_in_the_schema_and_validated_by_config_validate() {
             .arg(&config)
             .output()
             .expect("run");
-        assert_eq!(out.status.code(), Some(want), "{pct}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "{pct}: {}",
+            text(&out.stderr)
+        );
     }
 }

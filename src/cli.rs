@@ -226,6 +226,11 @@ pub struct OutputArgs {
     /// critical [default: low].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
+    /// Exit 3 when less than PCT percent (0-100) of the applicable check × operation cases
+    /// was really tested (passed with a judging probe, or failed); the reports say which
+    /// were not and why [default: no minimum].
+    #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min_coverage: Option<u8>,
     /// Write every report format into this directory under its usual name (report.sarif,
     /// report.junit.xml, report.json, gl-dast-report.json, gl-code-quality-report.json,
     /// summary.md, report.html); a format's own flag overrides its path. Any report path may

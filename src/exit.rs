@@ -8,8 +8,9 @@ pub const FINDINGS: i32 = 1;
 pub const USAGE: i32 = 2;
 /// The target was unreachable, authentication/preflight failed, the identities could not be
 /// verified, an identity or owned object changed mid-scan, too many requests got no answer,
-/// a `--max-requests`/`--max-duration` budget ran out, or a write could not be undone: not
-/// enough of the API was tested to trust a verdict.
+/// a `--max-requests`/`--max-duration` budget ran out, a write could not be undone, or less
+/// than `--min-coverage` percent of the applicable cases was tested: not enough of the API
+/// was tested to trust a verdict.
 pub const TARGET: i32 = 3;
 /// Interrupted by SIGINT (Ctrl-C): writes undone, reports written and marked incomplete.
 pub const SIGINT: i32 = 130;
@@ -25,6 +26,7 @@ Exit codes:
   3  target unreachable or stopped answering; authentication/preflight failed; the
      identities could not be verified (no \"me\" operation: name one with --me); an
      identity or an owned object changed mid-scan; more than 5% of requests got no
-     answer; a --max-requests/--max-duration budget ran out; or a write
-     could not be undone
+     answer; a --max-requests/--max-duration budget ran out; a write
+     could not be undone; or less than --min-coverage percent of the
+     applicable cases was tested
   130/143  interrupted by SIGINT/SIGTERM: writes undone, reports marked incomplete";

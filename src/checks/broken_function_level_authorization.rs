@@ -273,6 +273,7 @@ mod tests {
                 summary: String::new(),
                 description: String::new(),
                 matrix: Default::default(),
+                family: crate::checks::Family::FunctionLevel,
             },
         }
     }

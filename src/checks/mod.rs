@@ -18,7 +18,7 @@ pub(crate) use classify::{is_admin_operation, search_params};
 pub(crate) use common::finding;
 pub use facts::ApiFacts;
 pub use login::find_login_operation;
-pub use meta::{CheckMeta, MatrixColumn, catalogue};
+pub use meta::{CheckMeta, Family, MatrixColumn, catalogue};
 pub use registry::registry;
 
 registry::register_checks! {

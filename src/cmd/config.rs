@@ -125,6 +125,7 @@ fn starter(api: &Api, spec: &Path) -> String {
     }
     y.push_str(
         "# Exit 1 when a finding is at or above: info, low, medium, high, critical.\nfail_on: low\n\n\
+         # Exit 3 when less than this percent of the applicable cases was really tested.\n# min_coverage: 80\n\n\
          # Write-side checks change data: never against production.\nallow_writes: false\n\n",
     );
     if !api.security_schemes.is_empty() {

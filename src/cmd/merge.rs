@@ -24,6 +24,10 @@ pub fn merge(args: &MergeArgs, term: Term) -> Result<Done, AppError> {
     merged.sort_findings();
     let gate = crate::config::Gate::from_args(&args.output)?;
     merged.fail_on = gate.fail_on;
+    // The shards' own figures cover their share only: count the merged cases again.
+    let catalogue = crate::checks::catalogue().map_err(AppError::Usage)?;
+    merged.coverage =
+        report::Coverage::of(&merged.cases, &catalogue).with_minimum(gate.min_coverage);
     for f in &mut merged.findings {
         f.suppressed = None;
     }

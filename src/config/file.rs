@@ -35,6 +35,10 @@ pub struct FileConfig {
     /// Exit 1 when an unsuppressed finding is at or above this severity (default low).
     #[schemars(with = "Option<SeverityName>")]
     pub fail_on: Option<Severity>,
+    /// Exit 3 when less than this share (whole percent, 0..=100) of the applicable
+    /// check × operation cases was really tested (default: no minimum).
+    #[schemars(range(min = 0, max = 100))]
+    pub min_coverage: Option<u32>,
     /// Only these checks (default: all).
     pub checks: Option<Vec<String>>,
     /// Operations never called, in any stage: `METHOD /path` (method optional or `*`; `*`

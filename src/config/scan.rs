@@ -82,6 +82,9 @@ pub struct Gate {
     pub report_only: bool,
     pub baseline: Option<Baseline>,
     pub ignore: Option<IgnoreFile>,
+    /// `--min-coverage`: exit 3 when a smaller share of the applicable cases was tested
+    /// (whole percent, 0..=100); `None`: no minimum.
+    pub min_coverage: Option<u8>,
 }
 
 impl Gate {
@@ -95,6 +98,7 @@ impl Gate {
                 .as_deref()
                 .map(|p| IgnoreFile::load(p, jiff::Zoned::now().date()))
                 .transpose()?,
+            min_coverage: args.min_coverage,
         })
     }
 }
@@ -162,6 +166,14 @@ impl ScanConfig {
             .fail_on
             .or(cfg.and_then(|c| c.fail_on))
             .unwrap_or_default();
+        gate.min_coverage = match args.output.min_coverage {
+            Some(pct) => Some(pct),
+            None => cfg
+                .and_then(|c| c.min_coverage)
+                .map(|pct| in_range("min_coverage", Some(pct), pct, 0..=100, file))
+                .transpose()?
+                .and_then(|pct| u8::try_from(pct).ok()),
+        };
         let pick = |flag: Vec<String>, from_file: Option<&Vec<String>>| {
             if flag.is_empty() {
                 from_file.cloned().unwrap_or_default()

@@ -1,5 +1,6 @@
 //! The finished scan: the one structure every output format is rendered from.
 
+use super::coverage::Coverage;
 use super::public::{ExecStats, Halted, PreflightLine};
 use crate::exit;
 use crate::findings::{Finding, Severity};
@@ -40,6 +41,10 @@ pub struct Report {
     /// `--allow-writes`. Absent in reports of older versions.
     #[serde(default)]
     pub not_sent: Vec<NotSent>,
+    /// Tested and applicable cases, overall and per check family, with the not-tested reasons
+    /// and the minimum the scan ran with. Absent (all zero) in reports of older versions.
+    #[serde(default)]
+    pub coverage: Coverage,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -142,14 +147,15 @@ impl Report {
 
     /// The exit code this report calls for (see `exit.rs`): an interrupted scan 130 (SIGINT)
     /// or 143 (SIGTERM); a scan the target failed, that ran out of budget (`--max-requests`,
-    /// `--max-duration`) or that left writes behind, 3; otherwise
-    /// the gate (1 with gating findings unless `report_only`, else 0).
+    /// `--max-duration`), that left writes behind or that tested less than `--min-coverage`,
+    /// 3; otherwise the gate (1 with gating findings unless `report_only`, else 0).
     pub fn exit_code(&self, report_only: bool) -> i32 {
         match &self.halted {
             Some(Halted::Interrupted { signal }) if signal == "SIGTERM" => exit::SIGTERM,
             Some(Halted::Interrupted { .. }) => exit::SIGINT,
             Some(Halted::TargetFailed { .. } | Halted::Budget { .. }) => exit::TARGET,
             None if !self.left_behind.is_empty() => exit::TARGET,
+            None if self.coverage.below_minimum.is_some() => exit::TARGET,
             None if !report_only && self.gate_failed() => exit::FINDINGS,
             None => exit::CLEAN,
         }
@@ -170,6 +176,9 @@ impl Report {
                 self.left_behind.len(),
                 self.left_behind.join("; ")
             ));
+        }
+        if let Some(why) = &self.coverage.below_minimum {
+            parts.push(format!("NOT ENOUGH TESTED: {why}"));
         }
         (!parts.is_empty()).then(|| parts.join("\n"))
     }

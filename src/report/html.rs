@@ -11,6 +11,7 @@ use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 
+use super::coverage::whole_percent;
 use super::{Outcome, Report};
 use crate::checks::{CheckMeta, MatrixColumn};
 use crate::findings::{Finding, Severity};
@@ -209,6 +210,7 @@ pub(super) fn render_html(report: &Report, catalogue: &[CheckMeta]) -> String {
                     (header(report))
                     (matrix_section(report, &matrix, &metas))
                     (findings_section(report, &metas))
+                    (coverage_section(report, &metas))
                     (skipped_section(report))
                     footer {
                         (report.tool.name) " " (report.tool.version) " · spec "
@@ -760,6 +762,56 @@ fn headers_table(caption: &str, headers: &[(String, String)]) -> Markup {
                 @for (name, value) in headers { tr { th { (name) } td { (value) } } }
                 @if headers.is_empty() { tr { td { "none" } } }
             }
+        }
+    }
+}
+
+/// Per family: cases tested of those that applied, per check passed / failed / not tested,
+/// and why the rest was not tested.
+fn coverage_section(report: &Report, metas: &BTreeMap<&str, &CheckMeta>) -> Markup {
+    let cov = &report.coverage;
+    html! {
+        @if cov.applicable > 0 {
+            section #coverage {
+                "\n"
+                h2 {
+                    "Coverage: " (cov.tested) " of " (cov.applicable) " cases tested ("
+                    (whole_percent(cov.tested, cov.applicable)) "%)"
+                }
+                @if let Some(why) = &cov.below_minimum { p { strong { "⚠ " (why) } } }
+                table.skipped {
+                    thead {
+                        tr {
+                            th { "family / check" } th { "tested" } th { "passed" } th { "failed" }
+                            th { "not tested" }
+                        }
+                    }
+                    @for family in &cov.families {
+                        tbody {
+                            tr {
+                                th { (family.title) }
+                                th {
+                                    (family.tested) " of " (family.applicable) " ("
+                                    (whole_percent(family.tested, family.applicable)) "%)"
+                                }
+                                th {} th {} th { (family.not_tested_count()) }
+                            }
+                            @for c in &family.checks {
+                                tr {
+                                    td { code { (c.check) } " " (check_name(&c.check, metas)) }
+                                    td { (c.passed + c.failed) " of " (c.passed + c.failed + c.not_tested) }
+                                    td { (c.passed) } td { (c.failed) } td { (c.not_tested) }
+                                }
+                            }
+                            @for r in &family.not_tested {
+                                tr { td colspan="5" { "not tested: " (r.count) " × " (r.reason) } }
+                            }
+                        }
+                    }
+                }
+                "\n"
+            }
+            "\n"
         }
     }
 }

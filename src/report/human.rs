@@ -1,9 +1,11 @@
 //! The terminal report: preflight, findings as grouped diagnostics (one entry per request, every
-//! check that flagged it named), a coverage summary with the not-tested reasons, and a verdict.
+//! check that flagged it named), coverage per check family with the not-tested reasons, and a
+//! verdict.
 //! Pure: the width and the colour choice are inputs, decided by `cmd/` (cargo and ruff do the same).
 
 use std::collections::BTreeMap;
 
+use super::coverage::whole_percent;
 use super::{Outcome, Report};
 use crate::findings::{Finding, Severity, Suppression};
 
@@ -87,7 +89,6 @@ pub fn render_human(report: &Report, look: Look) -> String {
     } else {
         out.push_str(&findings(report, look));
     }
-    out.push_str(&coverage(report, look));
     out.push_str(&not_sent(report));
     if let Some(transport) = report.stats.exec.transport_summary() {
         out.push_str(&format!("\ntransport: {transport}\n"));
@@ -95,6 +96,7 @@ pub fn render_human(report: &Report, look: Look) -> String {
     if let Some(rate) = &report.stats.exec.rate {
         out.push_str(&format!("\n{}\n", rate.summary()));
     }
+    out.push_str(&coverage(report, look));
     if let Some(notice) = report.incomplete_notice() {
         out.push_str(&format!("\n{}\n", look.paint("1;31", &notice)));
     }
@@ -251,102 +253,60 @@ fn case_counts<'a>(outcomes: impl Iterator<Item = &'a Outcome>) -> (usize, usize
     (passed, failed, skipped)
 }
 
-/// Per check: cases passed, failed, not tested; then the not-tested reasons, counted.
+/// Per family: cases tested of those that applied, then why the rest was not tested (the
+/// reason often names what would unlock it). The per-check detail is in Markdown and HTML.
 fn coverage(report: &Report, look: Look) -> String {
-    if report.cases.is_empty() {
+    let cov = &report.coverage;
+    if cov.applicable == 0 {
         return String::new();
     }
-    let mut per_check: BTreeMap<&str, Vec<&Outcome>> = BTreeMap::new();
-    for c in &report.cases {
-        per_check.entry(&c.check).or_default().push(&c.outcome);
-    }
-    let name_width = per_check
-        .keys()
-        .map(|k| k.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max("check".len());
     let mut out = format!(
         "\n{}\n",
         look.bold(&format!(
-            "Coverage: {} checks on {} operations",
-            per_check.len(),
-            report.api.operations
+            "Coverage: {} of {} cases tested ({}%)",
+            cov.tested,
+            cov.applicable,
+            whole_percent(cov.tested, cov.applicable)
         ))
     );
-    out.push_str(&look.dim(&format!(
-        "  {:<name_width$}  {:>6}  {:>6}  {:>10}",
-        "check", "passed", "failed", "not tested"
-    )));
-    out.push('\n');
-    for (check, outcomes) in &per_check {
-        let (passed, failed, skipped) = case_counts(outcomes.iter().copied());
-        let failed_cell = format!("{failed:>6}");
-        out.push_str(&format!(
-            "  {check:<name_width$}  {passed:>6}  {}  {skipped:>10}\n",
-            if failed > 0 {
-                look.paint("31", &failed_cell)
+    for family in &cov.families {
+        let head = format!(
+            "{}: {} of {} case{} tested ({}%){}",
+            family.title,
+            family.tested,
+            family.applicable,
+            if family.applicable == 1 { "" } else { "s" },
+            whole_percent(family.tested, family.applicable),
+            if family.not_tested.is_empty() {
+                ""
             } else {
-                failed_cell
+                "; not tested:"
             }
-        ));
-    }
-    // Keyed by the general form; the one original is shown when there is only one.
-    let mut reasons: BTreeMap<String, (usize, Vec<&str>)> = BTreeMap::new();
-    for c in &report.cases {
-        if let Outcome::Skipped { reason } = &c.outcome {
-            let (n, originals) = reasons.entry(general_reason(reason)).or_default();
-            *n += 1;
-            if !originals.contains(&reason.as_str()) {
-                originals.push(reason);
-            }
-        }
-    }
-    if !reasons.is_empty() {
-        let mut counted: Vec<(String, usize)> = reasons
-            .into_iter()
-            .map(|(general, (n, originals))| match originals.as_slice() {
-                [one] => ((*one).to_owned(), n),
-                _ => (general, n),
-            })
-            .collect();
-        // Most frequent first: the flag or fixture that would unlock the most cases.
-        counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let count_width = counted[0].1.to_string().len();
-        out.push_str("\nNot tested, by reason:\n");
-        let indent = " ".repeat(count_width + 7);
-        for (reason, n) in counted {
-            let body = wrap(&reason, look.width.saturating_sub(indent.len()), "");
-            for (i, line) in body.lines().enumerate() {
-                if i == 0 {
-                    out.push_str(&format!("  {n:>count_width$} × {line}\n"));
-                } else {
-                    out.push_str(&format!("{indent}{line}\n"));
-                }
-            }
+        );
+        push_wrapped(&mut out, look, "  ", "    ", &head);
+        let count_width = family
+            .not_tested
+            .iter()
+            .map(|r| r.count.to_string().len())
+            .max()
+            .unwrap_or(1);
+        for r in &family.not_tested {
+            let first = format!("    {:>count_width$} × ", r.count);
+            let rest = " ".repeat(first.chars().count());
+            push_wrapped(&mut out, look, &first, &rest, &r.reason);
         }
     }
     out
 }
 
-/// A skip reason with its specifics (`` `{classId}` ``) generalised, so that the same cause on
-/// many operations counts as one reason.
-fn general_reason(reason: &str) -> String {
-    let mut out = String::with_capacity(reason.len());
-    let mut parts = reason.split('`');
-    if let Some(first) = parts.next() {
-        out.push_str(first);
+/// `text` wrapped to the width after `first` (on line one) or `rest` (after that).
+fn push_wrapped(out: &mut String, look: Look, first: &str, rest: &str, text: &str) {
+    let body = wrap(text, look.width.saturating_sub(rest.chars().count()), "");
+    for (i, line) in body.lines().enumerate() {
+        out.push_str(if i == 0 { first } else { rest });
+        out.push_str(line);
+        out.push('\n');
     }
-    let rest: Vec<&str> = parts.collect();
-    // An odd count of backticks leaves the text as it is: it is not a list of quoted names.
-    if rest.len() % 2 == 1 {
-        return reason.to_owned();
-    }
-    for pair in rest.chunks(2) {
-        out.push_str("`…`");
-        out.push_str(pair.get(1).copied().unwrap_or_default());
-    }
-    out
 }
 
 /// Wraps at spaces to `width` columns; a word longer than a line (a URL) keeps its own line

@@ -1,5 +1,6 @@
 //! Markdown summary, for `$GITHUB_STEP_SUMMARY` and merge-request comments.
 
+use super::coverage::whole_percent;
 use super::{Outcome, Report};
 
 /// GitHub caps a step summary at 1 MiB; stay far below it.
@@ -56,6 +57,7 @@ pub(super) fn render_markdown(report: &Report) -> String {
             ));
         }
     }
+    out.push_str(&coverage(report));
     let skipped: Vec<String> = report
         .cases
         .iter()
@@ -110,6 +112,63 @@ pub(super) fn render_markdown(report: &Report) -> String {
             ));
         }
         out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// Per family, then per check: cases tested of those that applied; then the not-tested
+/// reasons per family.
+fn coverage(report: &Report) -> String {
+    let cov = &report.coverage;
+    if cov.applicable == 0 {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n### Coverage: {} of {} cases tested ({}%)\n\n",
+        cov.tested,
+        cov.applicable,
+        whole_percent(cov.tested, cov.applicable)
+    );
+    if let Some(why) = &cov.below_minimum {
+        out.push_str(&format!("❌ **{}**\n\n", cell(why)));
+    }
+    out.push_str(
+        "| family / check | tested | passed | failed | not tested |\n|---|---|---|---|---|\n",
+    );
+    for family in &cov.families {
+        out.push_str(&format!(
+            "| **{}** | **{} of {} ({}%)** | | | {} |\n",
+            cell(&family.title),
+            family.tested,
+            family.applicable,
+            whole_percent(family.tested, family.applicable),
+            family.not_tested_count()
+        ));
+        for c in &family.checks {
+            out.push_str(&format!(
+                "| `{}` | {} of {} | {} | {} | {} |\n",
+                cell(&c.check),
+                c.passed + c.failed,
+                c.passed + c.failed + c.not_tested,
+                c.passed,
+                c.failed,
+                c.not_tested
+            ));
+        }
+    }
+    let untested: Vec<_> = cov
+        .families
+        .iter()
+        .filter(|f| !f.not_tested.is_empty())
+        .collect();
+    if !untested.is_empty() {
+        out.push_str("\nNot tested, by reason:\n\n");
+        for family in untested {
+            out.push_str(&format!("- {}:\n", cell(&family.title)));
+            for r in &family.not_tested {
+                out.push_str(&format!("  - {} × {}\n", r.count, cell(&r.reason)));
+            }
+        }
     }
     out
 }

@@ -1,6 +1,7 @@
 //! Reporters: one file per output format, each rendering a finished `Report`.
 
 mod codequality;
+mod coverage;
 mod document;
 mod format;
 mod github;
@@ -14,6 +15,7 @@ mod merge;
 mod public;
 mod sarif;
 
+pub use coverage::{CheckCoverage, Coverage, FamilyCoverage, ReasonCount};
 pub use document::{ApiInfo, CaseResult, FORMAT_VERSION, Outcome, Report, Stats, ToolInfo};
 pub use format::{Format, WriteError, write_all, write_file};
 pub use github::github_actions;

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Coverage, Report};
 use crate::checks::CheckMeta;
 use crate::findings::Severity;
 
@@ -59,11 +59,15 @@ struct RunProperties<'a> {
     not_sent: Vec<NotSentEntry<'a>>,
     #[serde(rename = "apileak/writesNotSent", skip_serializing_if = "is_zero")]
     writes_not_sent: usize,
+    /// The report's coverage figures as they are (tested, applicable, percent, per family):
+    /// a run without results may still have tested little.
+    #[serde(rename = "apileak/coverage", skip_serializing_if = "Option::is_none")]
+    coverage: Option<&'a Coverage>,
 }
 
 impl RunProperties<'_> {
     fn is_empty(&self) -> bool {
-        self.not_sent.is_empty() && self.writes_not_sent == 0
+        self.not_sent.is_empty() && self.writes_not_sent == 0 && self.coverage.is_none()
     }
 }
 
@@ -362,6 +366,7 @@ pub(super) fn render_sarif(report: &Report, catalogue: &[CheckMeta]) -> Result<S
                     })
                     .collect(),
                 writes_not_sent: report.writes_not_sent(),
+                coverage: Some(&report.coverage).filter(|c| c.applicable > 0),
             },
         }],
     };

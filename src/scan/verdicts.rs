@@ -4,11 +4,13 @@
 
 use std::collections::HashMap;
 
-use crate::checks::{self, Planned};
+use crate::checks::{self, CheckMeta, Planned};
 use crate::config::ScanConfig;
 use crate::findings::Finding;
 use crate::model::Operation;
-use crate::report::{ApiInfo, CaseResult, FORMAT_VERSION, Outcome, Report, Stats, ToolInfo};
+use crate::report::{
+    ApiInfo, CaseResult, Coverage, FORMAT_VERSION, Outcome, Report, Stats, ToolInfo,
+};
 
 use super::Outcomes;
 
@@ -143,7 +145,10 @@ pub(super) fn judge(outcomes: Outcomes, config: &ScanConfig, clock: Clock) -> Re
         halted: session.exec.halt().reason().map(super::public::halted),
         left_behind,
         not_sent,
+        coverage: Coverage::default(),
     };
+    let metas: Vec<CheckMeta> = targets.checks.iter().map(|c| c.meta().clone()).collect();
+    report.coverage = Coverage::of(&report.cases, &metas).with_minimum(config.gate.min_coverage);
     report.sort_findings();
     crate::findings::apply_suppressions(
         &mut report.findings,

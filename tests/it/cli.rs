@@ -502,5 +502,13 @@ async fn shards_merged_equal_the_unsharded_scan() {
         "both shards did work"
     );
     assert_eq!(summary(&merged), summary(&full));
+    // Coverage is counted again over the merged cases, not taken from the first shard.
+    let coverage = |p: &Path| {
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(p).expect("read")).expect("json");
+        v["coverage"].clone()
+    };
+    assert!(coverage(&s1)["applicable"].as_u64() < coverage(&full)["applicable"].as_u64());
+    assert_eq!(coverage(&merged), coverage(&full));
     server.shutdown().await;
 }

@@ -10,6 +10,7 @@ mod ci_files;
 mod cli;
 mod config_file;
 mod conventions;
+mod coverage;
 mod demo_api;
 mod fence;
 mod halt;

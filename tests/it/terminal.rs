@@ -90,11 +90,11 @@ async fn the_report_fits_the_width_and_merges_one_request_flagged_by_two_checks(
     // The verdict wraps at the width like everything else: compare words.
     let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(words.contains(&line), "{out}");
-    // Every untested case is counted under a reason.
+    // Every untested case is counted under a reason, in its family's coverage block.
     let reasons = out
-        .split("Not tested, by reason:\n")
+        .split("\nCoverage: ")
         .nth(1)
-        .expect("reasons")
+        .expect("coverage block")
         .split("\n\n")
         .next()
         .unwrap_or_default();

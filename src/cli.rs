@@ -350,7 +350,8 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 
 #[cfg(feature = "demo")]
 fn parse_shape(s: &str) -> Result<apileak_demo::Shape, String> {
-    s.parse().map_err(|e: apileak_demo::UnknownShape| e.to_string())
+    s.parse()
+        .map_err(|e: apileak_demo::UnknownShape| e.to_string())
 }
 
 /// `--max-duration`: `90`, `90s`, `15m` or `1h` (at least one second).

@@ -11,6 +11,7 @@ mod cli;
 mod config_file;
 mod conventions;
 mod demo_api;
+mod demo_shapes;
 mod fence;
 mod halt;
 mod identities;

@@ -40,11 +40,11 @@ pub enum ColorWhen {
 pub enum Command {
     /// Scan an API described by an OpenAPI spec, as anonymous, user A and user B (and an optional admin).
     Scan(ScanArgs),
-    /// Start the bundled leaky demo API on loopback and scan it.
+    /// Start a bundled leaky demo API (--shape fitness, billing or content) on loopback and scan it.
     #[cfg(feature = "demo")]
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
-    /// Serve the bundled demo API until interrupted (to try `apileak scan` by hand).
+    /// Serve a bundled demo API (--shape …) until interrupted (to try `apileak scan` by hand).
     #[cfg(feature = "demo")]
     #[cfg(feature = "demo")]
     DemoApi(DemoApiArgs),

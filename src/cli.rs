@@ -40,11 +40,11 @@ pub enum ColorWhen {
 pub enum Command {
     /// Scan an API described by an OpenAPI spec, as anonymous, user A and user B (and an optional admin).
     Scan(ScanArgs),
-    /// Start the bundled leaky demo API on loopback and scan it.
+    /// Start a bundled leaky demo API (--shape fitness, billing or content) on loopback and scan it.
     #[cfg(feature = "demo")]
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
-    /// Serve the bundled demo API until interrupted (to try `apileak scan` by hand).
+    /// Serve a bundled demo API (--shape …) until interrupted (to try `apileak scan` by hand).
     #[cfg(feature = "demo")]
     #[cfg(feature = "demo")]
     DemoApi(DemoApiArgs),
@@ -311,11 +311,17 @@ pub struct ExecArgs {
     pub insecure: bool,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Scan the patched variant (every planted flaw fixed): expect no findings.
     #[arg(long)]
     pub patched: bool,
+    /// Which demo API: fitness (bearer JWTs, integer IDs), billing (API keys, envelopes,
+    /// prefixed IDs in paths, queries and bodies, cursor pages) or content (`Token` auth,
+    /// slugs, public-by-design articles with one private leak among them).
+    #[arg(long, value_name = "SHAPE", default_value = "fitness", value_parser = parse_shape)]
+    pub shape: apileak_demo::Shape,
     /// Directory for the reports: report.sarif, report.junit.xml, report.json,
     /// gl-dast-report.json, gl-code-quality-report.json, summary.md and report.html.
     #[arg(long, value_name = "DIR", default_value = "apileak-report")]
@@ -325,11 +331,15 @@ pub struct DemoArgs {
     pub fail_on: Severity,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct DemoApiArgs {
     /// Serve the patched variant.
     #[arg(long)]
     pub patched: bool,
+    /// Which demo API: fitness, billing or content (see `apileak demo --help`).
+    #[arg(long, value_name = "SHAPE", default_value = "fitness", value_parser = parse_shape)]
+    pub shape: apileak_demo::Shape,
     /// Port on 127.0.0.1 (0 = any free port).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -341,6 +351,12 @@ fn parse_rate(s: &str) -> Result<crate::exec::RateLimit, String> {
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
+}
+
+#[cfg(feature = "demo")]
+fn parse_shape(s: &str) -> Result<apileak_demo::Shape, String> {
+    s.parse()
+        .map_err(|e: apileak_demo::UnknownShape| e.to_string())
 }
 
 /// `--max-duration`: `90`, `90s`, `15m` or `1h` (at least one second).

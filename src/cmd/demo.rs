@@ -1,9 +1,9 @@
-//! `apileak demo` (serve the bundled leaky API on loopback, scan it as alice and bob, write
-//! every report) and `apileak demo-api` (serve it until interrupted).
+//! `apileak demo` (serve one shape of the bundled leaky API on loopback, scan it as alice and
+//! bob, write every report) and `apileak demo-api` (serve it until interrupted).
 
 use std::path::PathBuf;
 
-use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
+use apileak_demo::{DemoOptions, DemoServer, DemoUser, Shape, Variant};
 
 use crate::cli::{DemoApiArgs, DemoArgs};
 use crate::config::{ConfigError, Gate, ScanConfig, SpecSource};
@@ -20,13 +20,19 @@ pub async fn demo(args: &DemoArgs, term: Term) -> Result<Done, AppError> {
     } else {
         Variant::Vulnerable
     };
-    let server = DemoServer::start(variant).await.map_err(AppError::Demo)?;
-    tracing::info!(url = %server.base_url(), ?variant, "demo API started");
-    let header = |u: DemoUser| format!("Authorization: Bearer {}", server.token(u));
+    let options = DemoOptions {
+        shape: args.shape,
+        ..DemoOptions::default()
+    };
+    let server = DemoServer::start_with(variant, options)
+        .await
+        .map_err(AppError::Demo)?;
+    tracing::info!(url = %server.base_url(), ?variant, shape = %args.shape, "demo API started");
+    let header = |u: DemoUser| server.credential(u);
     let config = ScanConfig {
         spec: SpecSource::Embedded {
-            text: SPEC_YAML,
-            path: PathBuf::from(SPEC_PATH),
+            text: args.shape.spec_yaml(),
+            path: PathBuf::from(args.shape.spec_path()),
         },
         base_url: Some(crate::config::parse_base_url(&server.base_url())?),
         user_a: Credential::parse(Role::UserA, &header(DemoUser::Alice))
@@ -89,18 +95,27 @@ pub async fn demo_api(args: &DemoApiArgs) -> Result<Done, AppError> {
         Variant::Vulnerable
     };
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
-    let server = DemoServer::start_on(variant, addr)
+    let options = DemoOptions {
+        shape: args.shape,
+        ..DemoOptions::default()
+    };
+    let server = DemoServer::start_on_with(variant, options, addr)
         .await
         .map_err(AppError::Demo)?;
-    // Printed on stderr: these are demo-only tokens, issued fresh at each start.
-    tracing::info!("demo API ({variant:?}) listening on {}", server.base_url());
-    // Erin has the admin role: the optional `--admin` identity.
-    for user in [DemoUser::Alice, DemoUser::Bob, DemoUser::Erin] {
-        tracing::info!(
-            "{}: Authorization: Bearer {}",
-            user.username(),
-            server.token(user)
-        );
+    // Printed on stderr: these are demo-only credentials, issued fresh at each start.
+    tracing::info!(
+        "demo API ({variant:?}, {} shape, spec {}) listening on {}",
+        args.shape,
+        args.shape.spec_path(),
+        server.base_url()
+    );
+    let mut users = vec![DemoUser::Alice, DemoUser::Bob];
+    if args.shape == Shape::Fitness {
+        // Erin has the admin role there: the optional `--admin` identity.
+        users.push(DemoUser::Erin);
+    }
+    for user in users {
+        tracing::info!("{}: {}", user.username(), server.credential(user));
     }
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;

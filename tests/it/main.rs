@@ -12,6 +12,7 @@ mod config_file;
 mod conventions;
 mod coverage;
 mod demo_api;
+mod demo_shapes;
 mod fence;
 mod halt;
 mod identities;

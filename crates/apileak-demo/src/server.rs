@@ -18,6 +18,8 @@ use tokio::task::JoinHandle;
 use super::data::{Db, DemoUser};
 use super::error::ApiError;
 use super::policy::{self, Variant};
+use super::shape::Shape;
+use super::shapes::{billing, content};
 use super::{handlers, jwt};
 
 /// The demo API's OpenAPI description (the same for both variants).
@@ -29,6 +31,8 @@ pub const SPEC_PATH: &str = "fixtures/demo/openapi.yaml";
 /// Start-up options beyond the variant.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DemoOptions {
+    /// Which API to serve (the fitness API unless told otherwise).
+    pub shape: Shape,
     /// Tokens issued by `POST /auth/login` stop working after this many authenticated
     /// requests (401 afterwards): an expiry that needs no clock, for refresh tests.
     pub token_max_uses: Option<u32>,
@@ -202,6 +206,9 @@ impl AppState {
 #[derive(Debug)]
 pub struct DemoServer {
     addr: SocketAddr,
+    shape: Shape,
+    /// The header line that authenticates each user, indexed like `DemoUser::ALL`.
+    credentials: [String; 5],
     state: Arc<AppState>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -223,6 +230,15 @@ impl DemoServer {
         DemoServer::serve(variant, DemoOptions::default(), addr).await
     }
 
+    /// Same, with options, on a given address (for `apileak demo-api --shape … --port …`).
+    pub async fn start_on_with(
+        variant: Variant,
+        options: DemoOptions,
+        addr: SocketAddr,
+    ) -> std::io::Result<DemoServer> {
+        DemoServer::serve(variant, options, addr).await
+    }
+
     async fn serve(
         variant: Variant,
         options: DemoOptions,
@@ -232,7 +248,30 @@ impl DemoServer {
         let addr = listener.local_addr()?;
         let state = Arc::new(AppState::new(variant, options));
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = router(Arc::clone(&state));
+        let (app, credentials) = match options.shape {
+            Shape::Fitness => (
+                router(Arc::clone(&state)),
+                DemoUser::ALL.map(|u| format!("Authorization: Bearer {}", state.token(u))),
+            ),
+            Shape::Billing => {
+                let shape = Arc::new(billing::Billing::new(variant));
+                let credentials = DemoUser::ALL.map(|u| shape.credential(u));
+                (billing::router(shape), credentials)
+            }
+            Shape::Content => {
+                let shape = Arc::new(content::Content::new(variant));
+                let credentials = DemoUser::ALL.map(|u| shape.credential(u));
+                (content::router(shape), credentials)
+            }
+        };
+        let app = match options.shape {
+            // The fitness router adds its own, variant-dependent headers (`track`).
+            Shape::Fitness => app,
+            Shape::Billing | Shape::Content => app.layer(middleware::from_fn_with_state(
+                Arc::clone(&state),
+                track_clean,
+            )),
+        };
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 // A dropped sender means the same as a sent one: stop.
@@ -243,9 +282,11 @@ impl DemoServer {
             }
         });
         // Never log the tokens: they are the secrets redaction tests look for.
-        tracing::info!(%addr, ?variant, "demo api listening");
+        tracing::info!(%addr, ?variant, shape = options.shape.name(), "demo api listening");
         Ok(DemoServer {
             addr,
+            shape: options.shape,
+            credentials,
             state,
             stop: Some(stop),
             task: Some(task),
@@ -265,6 +306,18 @@ impl DemoServer {
             ip => ip,
         };
         format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// The API shape this server serves.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// The header line (`Name: value`) that authenticates `user` on this server's shape:
+    /// `Authorization: Bearer <jwt>` (fitness), `X-Api-Key: sk_test_…` (billing) or
+    /// `Authorization: Token …` (content). Fresh at each start.
+    pub fn credential(&self, user: DemoUser) -> String {
+        self.credentials[user as usize].clone()
     }
 
     /// The bearer token issued to `user` at start-up (each `POST /auth/login` issues a fresh
@@ -404,5 +457,24 @@ async fn track(State(state): State<Arc<AppState>>, mut req: Request, next: Next)
     let mut res = next.run(req).await;
     policy::decorate(state.variant, res.headers_mut());
     policy::cors(state.variant, origin.as_ref(), res.headers_mut());
+    res
+}
+
+/// Counts every request of the billing and content shapes, and adds the headers both of
+/// their variants send: `no-store` on every answer (almost all are personal; one rule cannot
+/// drift), no server banner, no CORS headers (no browser front end reads these APIs).
+async fn track_clean(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    if !req.method().is_safe() {
+        state.writes.fetch_add(1, Ordering::Relaxed);
+    }
+    if let Some(latency) = state.options.latency {
+        tokio::time::sleep(latency).await;
+    }
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
     res
 }

@@ -83,16 +83,12 @@ impl Check for BolaRead {
             return None;
         }
         let (attack_json, reference_json) = (attack.json.as_ref()?, reference.json.as_ref()?);
-        // What user A owns and what is public by design is no evidence of B's private data;
-        // nor, where the spec lets anonymous callers in, what they get at the same URL. (On a
-        // secured operation that is a missing authentication check, no excuse.)
+        // What user A owns and what is public by design (served without security, reached
+        // by an anonymous caller's own walk, or saying it is public) is no evidence of B's
+        // private data. What an anonymous caller gets at B's URL is not: that is the same
+        // attack without credentials, mentioned below.
         let mut exclude = cx.user_a.own_values.clone();
         exclude.extend(cx.public.iter().cloned());
-        if !op.requires_auth() {
-            if let Some(open) = anonymous.json.as_ref().filter(|_| anonymous.is_success()) {
-                exclude.extend(distinctive_values(open));
-            }
-        }
         let matches = shared_values(attack_json, reference_json, &exclude);
         if matches.len() < 2 {
             return None;
@@ -110,12 +106,22 @@ impl Check for BolaRead {
             } else {
                 Confidence::Medium
             };
+        let anonymous_too = anonymous.is_success()
+            && anonymous
+                .json
+                .as_ref()
+                .is_some_and(|j| !shared_values(j, reference_json, &exclude).is_empty());
         let message = format!(
-            "user-a read user-b's object: {} {} answered {} with {} values from user-b's own view",
+            "user-a read user-b's object: {} {} answered {} with {} values from user-b's own view{}",
             op.method,
             attack.request.url,
             attack.status.unwrap_or_default(),
-            matches.len()
+            matches.len(),
+            if anonymous_too {
+                " (an anonymous caller gets them too)"
+            } else {
+                ""
+            }
         );
         Some(super::finding(
             &self.meta,

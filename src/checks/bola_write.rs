@@ -56,6 +56,13 @@ impl Check for BolaWrite {
     }
 
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned {
+        if op.method == HttpMethod::Post {
+            return match super::references::plan(op, cx) {
+                Ok(Some(r)) => Planned::Probes(vec![super::references::probe(&r)]),
+                Ok(None) => Planned::NotApplicable,
+                Err(reason) => Planned::Skipped(reason),
+            };
+        }
         let t = match target(op, cx) {
             Ok(Some(t)) => t,
             Ok(None) => return Planned::NotApplicable,
@@ -83,6 +90,30 @@ impl Check for BolaWrite {
         exchanges: &[Arc<Exchange>],
         cx: &PlanCx<'_>,
     ) -> Option<Finding> {
+        if op.method == HttpMethod::Post {
+            let r = super::references::plan(op, cx).ok().flatten()?;
+            let (id, matches) = super::references::judge(exchanges)?;
+            let create = exchanges.first()?;
+            let message = format!(
+                "user-a created an object pointing at user-b's {}: {} {} with `{}` = {} answered                  {}, and user-b's own read {} lists the new object {id} (the scan deletes it                  again as user-a)",
+                r.property,
+                op.method,
+                create.request.url,
+                r.property,
+                r.value,
+                create.status.unwrap_or_default(),
+                r.read,
+            );
+            return Some(super::finding(
+                &self.meta,
+                op,
+                create,
+                matches,
+                Some(Role::UserB),
+                Confidence::High,
+                message,
+            ));
+        }
         let t = target(op, cx).ok().flatten()?;
         let [before, attack, after, ..] = exchanges else {
             return None;

@@ -46,7 +46,7 @@ impl Check for BrokenFunctionLevelAuthorization {
                 "administrative write operation: this check only sends reads".into(),
             );
         }
-        if let Some(p) = super::unfillable_query(op) {
+        if let Some(p) = cx.user_a.unfillable(op) {
             return Planned::Skipped(format!("required {p} parameter has no example in the spec"));
         }
         let Some((values, all_owned)) = cx.user_a.fill_any(op) else {
@@ -64,7 +64,7 @@ impl Check for BrokenFunctionLevelAuthorization {
         let url = join_url(
             cx.base_url,
             &fill_path(&op.path, &values),
-            &super::query_examples(op),
+            &cx.user_a.query(op),
         );
         // Anonymous first: when both get in, the anonymous request is the one to report.
         let mut requests = vec![

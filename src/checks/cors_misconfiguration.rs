@@ -40,7 +40,7 @@ impl Check for CorsMisconfiguration {
         let url = join_url(
             cx.base_url,
             &fill_path(&op.path, &values),
-            &super::query_examples(op),
+            &cx.user_a.query(op),
         );
         Planned::Probes(vec![Probe {
             requests: vec![ProbeRequest::get(Role::UserA, url).header("origin", EVIL_ORIGIN)],
@@ -124,7 +124,7 @@ fn target_operation<'a>(cx: &PlanCx<'a>) -> Option<&'a Operation> {
     let usable = |op: &&Operation| {
         op.method == HttpMethod::Get
             && op.requires_auth()
-            && super::unfillable_query(op).is_none()
+            && cx.user_a.unfillable(op).is_none()
             && cx.user_a.fill_any(op).is_some()
     };
     cx.me()

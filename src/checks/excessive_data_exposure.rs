@@ -65,10 +65,10 @@ impl Check for ExcessiveDataExposure {
         if op.method != HttpMethod::Get || super::is_admin_operation(op) {
             return Planned::NotApplicable;
         }
-        if let Some(p) = super::unfillable_query(op) {
+        if let Some(p) = cx.user_a.unfillable(op) {
             return Planned::Skipped(format!("required {p} parameter has no example in the spec"));
         }
-        let query = super::query_examples(op);
+        let query = cx.user_a.query(op);
         let fillings = match fillings_without_b(op, cx.user_a, cx.user_b, MAX_OWN_URLS) {
             Ok(f) => f,
             Err(p) => {

@@ -117,7 +117,7 @@ fn targets<'a>(cx: &PlanCx<'a>) -> Vec<(&'a Operation, url::Url)> {
                 && op.requires_auth()
                 // Admin listings are BFLA's, and user A should not get them at all.
                 && !is_admin_operation(op)
-                && super::unfillable_query(op).is_none()
+                && cx.user_a.unfillable(op).is_none()
         })
         // Only A's own objects: then a personal answer is A's own data, nobody else's.
         .filter_map(|op| {
@@ -125,7 +125,7 @@ fn targets<'a>(cx: &PlanCx<'a>) -> Vec<(&'a Operation, url::Url)> {
             let url = join_url(
                 cx.base_url,
                 &fill_path(&op.path, &values),
-                &super::query_examples(op),
+                &cx.user_a.query(op),
             );
             Some((op, url))
         })

@@ -8,6 +8,7 @@ mod facts;
 mod login;
 mod meta;
 mod reach;
+mod references;
 mod registry;
 mod writes;
 

@@ -65,7 +65,7 @@ impl Check for PredictableIds {
             Ok(None) => Planned::NotApplicable,
             Err(reason) => Planned::Skipped(reason),
             Ok(Some(t)) => {
-                let query = super::query_examples(op);
+                let query = cx.user_a.query(op);
                 let url_with = |value: &str| {
                     let filling: Vec<(String, String)> = t
                         .base
@@ -190,7 +190,7 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
     if homes.is_empty() {
         return Ok(None);
     }
-    if let Some(p) = super::unfillable_query(op) {
+    if let Some(p) = cx.user_a.unfillable(op) {
         return Err(format!("required {p} parameter has no example in the spec"));
     }
     let base = fillings_without_b(op, cx.user_a, cx.user_b, 1)

@@ -45,11 +45,14 @@ impl Check for PrivateDataLeakage {
             );
         }
         let search = super::search_params(op);
+        // User A's own IDs fill query ID slots (`?customer=`).
+        let a_query = cx.user_a.query(op);
         let unfillable = op.parameters.iter().find(|p| {
             p.required
                 && p.location != ParamLocation::Path
                 && p.example.is_none()
                 && !search.contains(&p.name.as_str())
+                && !a_query.iter().any(|(n, _)| *n == p.name)
         });
         if let Some(p) = unfillable {
             return Planned::Skipped(format!(
@@ -74,7 +77,7 @@ impl Check for PrivateDataLeakage {
                         "user-b's own record has no username or name to search for".into(),
                     );
                 }
-                let others: Vec<(String, String)> = super::query_examples(op)
+                let others: Vec<(String, String)> = a_query.clone()
                     .into_iter()
                     .filter(|(n, _)| !search.contains(&n.as_str()))
                     .collect();
@@ -87,7 +90,7 @@ impl Check for PrivateDataLeakage {
                     })
                     .collect()
             }
-            None => vec![super::query_examples(op)],
+            None => vec![a_query.clone()],
         };
         let mut requests = Vec::new();
         'urls: for filling in &fillings {
@@ -183,7 +186,19 @@ fn canary_matches(ex: &Exchange, canaries: &[Canary]) -> Option<(Vec<Match>, boo
 
 /// User B's canaries, minus what A also has and fields declared public by design.
 fn canaries_of_b(cx: &PlanCx<'_>) -> Vec<Canary> {
-    let mut canaries = cx.user_b.canaries(&cx.user_a.own_values);
+    // Public-by-design values (a bio every article shows) are nobody's secret, unless B's own
+    // record says B is private: then they leak wherever they show up.
+    let mut exclude = cx.user_a.own_values.clone();
+    let private = cx
+        .user_b
+        .me
+        .as_ref()
+        .and_then(|me| me.as_object())
+        .is_some_and(crate::values::records::says_private);
+    if !private {
+        exclude.extend(cx.public.iter().cloned());
+    }
+    let mut canaries = cx.user_b.canaries(&exclude);
     canaries.retain(|c| !cx.settings.is_public_field(&c.field));
     canaries
 }

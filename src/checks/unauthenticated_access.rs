@@ -26,7 +26,7 @@ impl Check for UnauthenticatedAccess {
         if !op.method.is_safe() || !op.requires_auth() || super::is_admin_operation(op) {
             return Planned::NotApplicable;
         }
-        if let Some(p) = super::unfillable_query(op) {
+        if let Some(p) = cx.user_a.unfillable(op) {
             return Planned::Skipped(format!("required {p} parameter has no example in the spec"));
         }
         // B's own objects first: then the reference view is B's, a real user's data.
@@ -41,7 +41,7 @@ impl Check for UnauthenticatedAccess {
         let url = join_url(
             cx.base_url,
             &fill_path(&op.path, &values),
-            &super::query_examples(op),
+            &cx.user_a.query(op),
         );
         Planned::Probes(vec![Probe {
             requests: vec![

@@ -121,12 +121,15 @@ impl Check for VerboseErrors {
         let Some(target) = typed_param(op) else {
             return Planned::NotApplicable;
         };
-        // The target itself needs no example: it gets the malformed value.
+        // The target itself needs no example: it gets the malformed value; user A's own IDs
+        // fill query ID slots.
+        let a_query = cx.user_a.query(op);
         let unfillable = op.parameters.iter().find(|p| {
             p.required
                 && p.location != ParamLocation::Path
                 && p.example.is_none()
                 && p.name != target.name
+                && !a_query.iter().any(|(n, _)| *n == p.name)
         });
         if let Some(p) = unfillable {
             return Planned::Skipped(format!(
@@ -139,7 +142,7 @@ impl Check for VerboseErrors {
                 "no value for a path parameter: none harvested and no example in the spec".into(),
             );
         };
-        let mut query = super::query_examples(op);
+        let mut query = a_query;
         match target.location {
             ParamLocation::Path => {
                 for (name, value) in &mut values {

@@ -731,7 +731,7 @@ impl Executor {
                 {
                     self.halt.journal().withdraw(&undo.request);
                 }
-                Exchange {
+                let ex = Exchange {
                     request,
                     status: Some(status),
                     headers,
@@ -739,7 +739,23 @@ impl Executor {
                     json,
                     error: None,
                     elapsed_ms,
+                };
+                // A create's object is deleted after the scan; its ID exists only now.
+                if let (Some((role, collection)), Some(id)) =
+                    (ex.request.undo_created.as_deref(), ex.created_id())
+                {
+                    // Percent-encoded like any path value.
+                    let url = crate::probe::join_url(
+                        collection,
+                        &crate::probe::fill_path("/{id}", &[("id".to_owned(), id.clone())]),
+                        &[],
+                    );
+                    self.halt.journal().register(
+                        ProbeRequest::new(*role, HttpMethod::Delete, url),
+                        format!("delete the object {id} the scan created"),
+                    );
                 }
+                ex
             }
             Err(e) => {
                 self.counters.failed(stage, e.is_timeout());

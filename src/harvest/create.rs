@@ -5,7 +5,6 @@
 //! IDs go into B's inventory as created (and owned); `bola-write` writes to these only and
 //! deletes them afterwards.
 
-use serde_json::Value;
 use url::Url;
 
 use super::inventory::Inventory;
@@ -16,7 +15,6 @@ use crate::probe::fill_path;
 use crate::probe::synthesise;
 use crate::probe::{ProbeRequest, join_url};
 use crate::values::params::{query_examples, unfillable_query};
-use crate::values::records::record_id;
 
 /// Creates, as `inv`'s user, one object per write operation of every collection (at most
 /// [`MAX_OBJECTS`] each) and records their IDs. Failures are logged and skip the collection:
@@ -33,7 +31,7 @@ pub async fn create_objects(api: &Api, exec: &Executor, base: &Url, inv: &mut In
             continue;
         };
         let body = match &op.request_schema {
-            Some(schema) => Some(synthesise(schema, &op.request_hints)),
+            Some(schema) => Some(inv.own_ids_in_body(synthesise(schema, &op.request_hints))),
             // A body we cannot write (XML, form data) would only be refused.
             None if op.has_request_body => continue,
             None => None,
@@ -53,16 +51,7 @@ pub async fn create_objects(api: &Api, exec: &Executor, base: &Url, inv: &mut In
                 request = request.json(body);
             }
             let ex = exec.send(request).await;
-            let id = ex
-                .json
-                .as_ref()
-                .filter(|_| ex.is_success())
-                .and_then(created_id)
-                .or_else(|| {
-                    ex.is_success()
-                        .then(|| ex.header("location").and_then(last_segment))
-                        .flatten()
-                });
+            let id = ex.created_id();
             let Some(id) = id else {
                 tracing::warn!(
                     role = %inv.role,
@@ -117,42 +106,4 @@ fn delete_request(
         &query_examples(delete),
     );
     Some(ProbeRequest::new(inv.role, HttpMethod::Delete, url))
-}
-
-/// The ID of the object a create operation answered with (`{"id": 7}`, `{"data": {...}}`).
-fn created_id(body: &Value) -> Option<String> {
-    record_id(body).or_else(|| {
-        body.as_object()?
-            .values()
-            .filter(|v| v.is_object())
-            .find_map(record_id)
-    })
-}
-
-/// `/workouts/107` → `107`.
-fn last_segment(location: &str) -> Option<String> {
-    let path = location.split(['?', '#']).next()?;
-    path.rsplit('/').find(|s| !s.is_empty()).map(str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn created_ids_from_bodies_and_locations() {
-        assert_eq!(
-            created_id(&json!({"id": 107, "kind": "x"})).as_deref(),
-            Some("107")
-        );
-        assert_eq!(
-            created_id(&json!({"data": {"id": "w_9"}})).as_deref(),
-            Some("w_9")
-        );
-        assert_eq!(created_id(&json!({"ok": true})), None);
-        assert_eq!(last_segment("/workouts/107?x=1").as_deref(), Some("107"));
-        assert_eq!(last_segment("http://h/a/b/").as_deref(), Some("b"));
-    }
 }

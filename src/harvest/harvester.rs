@@ -25,7 +25,8 @@ use crate::probe::{ProbeRequest, join_url};
 use crate::values::judge::{distinctive_values, normalise_key};
 use crate::values::params::{query_examples, scalar_text, unfillable_query};
 use crate::values::records::{
-    Principal, me_record, record_id, record_owners, records, records_with_kind, says_public,
+    Principal, me_record, record_id, record_owners, records, records_with_kind, says_private,
+    says_public,
 };
 use crate::vocab::{
     CURSOR_FIELDS, CURSOR_PARAMS, ID_FIELDS, LINK_HOLDERS, ME_IDS, ME_SEGMENTS, NEXT_LINK_KEYS,
@@ -88,6 +89,8 @@ struct Walk {
     public: BTreeSet<(ResourceKey, String)>,
     /// Distinctive values of public objects.
     public_values: HashSet<String>,
+    /// Objects reached that name someone else as their owner: never this identity's.
+    foreign: BTreeSet<(ResourceKey, String)>,
     /// Records this identity reached through its own calls, by their keys, with their
     /// distinctive values: they become "own data" only for the keys that stay owned.
     own_records: Vec<OwnRecord>,
@@ -114,6 +117,7 @@ async fn walk(
         evidence: BTreeMap::new(),
         public: BTreeSet::new(),
         public_values: HashSet::new(),
+        foreign: BTreeSet::new(),
         own_records: Vec::new(),
         me_path: me_op.map(|op| op.path.clone()),
     };
@@ -161,8 +165,14 @@ async fn walk(
             let (true, Some(body)) = (ex.is_success(), ex.json.as_ref()) else {
                 continue;
             };
-            // Anonymous answers from secured operations are a missing check, not public data.
-            let public_op = !call.op.requires_auth();
+            // Anonymous answers from secured operations are a missing check, not public data;
+            // an operation that merely allows anonymous callers may still answer a user with
+            // what is theirs (a draft), so only what anonymous callers get there is public.
+            let public_op = if role == Role::Anonymous {
+                !call.op.requires_auth()
+            } else {
+                call.op.security.iter().all(Vec::is_empty)
+            };
             if role == Role::Anonymous && !public_op {
                 continue;
             }
@@ -258,9 +268,12 @@ impl Walk {
             let kind = record_kind(&resources, record, hint).unwrap_or_else(|| answer_kind.clone());
             let owners = record_owners(record);
             let names_me = owners.iter().any(|o| self.inv.principal.is(o));
-            // A record that names someone else as its owner is theirs, wherever it showed up.
-            let own = own && (owners.is_empty() || names_me);
-            let public = public_op || says_public(record);
+            // A record that names someone else as its owner is theirs, wherever it showed up:
+            // reached (so shared, when it is the other user's), never owned.
+            let names_other = !owners.is_empty() && !names_me;
+            // A record that says it is private stays so wherever it shows up (a private
+            // member on a public leaderboard is the leak, not its excuse).
+            let public = (public_op || says_public(record)) && !says_private(record);
             let mut keys = Vec::new();
             for field in resources.fields(&kind) {
                 let Some(value) = field_value(record, &kind, field) else {
@@ -270,13 +283,16 @@ impl Walk {
                 if public {
                     self.public.insert((key.clone(), value.clone()));
                 }
-                if own || names_me {
-                    let into = if names_me {
-                        &mut self.evidence
-                    } else {
-                        &mut self.reached
-                    };
-                    push_capped(into.entry(key.clone()).or_default(), value.clone());
+                if own {
+                    push_capped(self.reached.entry(key.clone()).or_default(), value.clone());
+                }
+                if names_other {
+                    self.foreign.insert((key.clone(), value.clone()));
+                }
+                if names_me || (own && !names_other) {
+                    if names_me {
+                        push_capped(self.evidence.entry(key.clone()).or_default(), value.clone());
+                    }
                     keys.push((key.clone(), value.clone()));
                     self.inv.add_owned(&key, value);
                 } else {
@@ -296,9 +312,9 @@ impl Walk {
             if public {
                 self.public_values.extend(distinctive_values(&value));
             }
-            if names_me || (own && keys.is_empty() && filled) {
+            if names_me || (own && !names_other && keys.is_empty() && filled) {
                 self.inv.absorb_own(&value);
-            } else if own && !keys.is_empty() {
+            } else if !keys.is_empty() {
                 // Own data only if the object stays this identity's once the others are known.
                 self.own_records.push((keys, distinctive_values(&value)));
             }
@@ -425,7 +441,8 @@ fn settle(a: Walk, b: Walk, anonymous: Walk) -> (Inventory, Inventory, HashSet<S
             for v in values {
                 let principal = key.is_principal() && w.inv.principal.is(v);
                 let shared = other.reached.get(key).is_some_and(|o| o.contains(v));
-                if principal || !(shared || public.contains(&(key.clone(), v.clone()))) {
+                let pair = (key.clone(), v.clone());
+                if principal || !(shared || public.contains(&pair) || w.foreign.contains(&pair)) {
                     push_capped(out.entry(key.clone()).or_default(), v.clone());
                 }
             }
@@ -567,5 +584,92 @@ mod tests {
         // A link to another origin is never followed: credentials go only to the target.
         let body = json!({"next": "http://evil.test/steal"});
         assert_eq!(next_page(&op, &url, &body, &base), None);
+    }
+
+    fn walk_of(role: Role) -> Walk {
+        Walk {
+            inv: Inventory::new(role, Arc::new(resources())),
+            reached: BTreeMap::new(),
+            evidence: BTreeMap::new(),
+            public: BTreeSet::new(),
+            public_values: HashSet::new(),
+            foreign: BTreeSet::new(),
+            own_records: Vec::new(),
+            me_path: None,
+        }
+    }
+
+    fn reach(w: &mut Walk, key: &str, value: &str) {
+        let (resource, field) = key.split_once('.').expect("kind.field");
+        let key = ResourceKey::new(resource, field);
+        push_capped(w.reached.entry(key.clone()).or_default(), value.to_owned());
+        w.own_records.push((
+            vec![(key, value.to_owned())],
+            [format!("secret of {value}")].into(),
+        ));
+    }
+
+    fn owned(inv: &Inventory, key: &str) -> Vec<String> {
+        let (resource, field) = key.split_once('.').expect("kind.field");
+        inv.owned
+            .get(&ResourceKey::new(resource, field))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A collection B shared with A is reached by both: nobody's, so never evidence that A
+    /// read B's object; B's private one stays B's.
+    #[test]
+    fn what_both_users_reach_is_shared_not_owned() {
+        let (mut a, mut b) = (walk_of(Role::UserA), walk_of(Role::UserB));
+        reach(&mut a, "collection.id", "rl_a");
+        reach(&mut a, "collection.id", "rl_shared");
+        reach(&mut b, "collection.id", "rl_shared");
+        reach(&mut b, "collection.id", "rl_private");
+        let (a, b, _) = settle(a, b, walk_of(Role::Anonymous));
+        assert_eq!(owned(&a, "collection.id"), ["rl_a"]);
+        assert_eq!(owned(&b, "collection.id"), ["rl_private"]);
+        // Own data is what stays owned: the shared collection's values are nobody's.
+        assert!(b.own_values.contains("secret of rl_private"));
+        assert!(!b.own_values.contains("secret of rl_shared"));
+    }
+
+    /// Public objects (an anonymous caller's walk found them) and objects naming another
+    /// owner are never a user's, even when only that user reached them.
+    #[test]
+    fn public_and_foreign_objects_are_nobodys() {
+        let (a, mut b, mut anonymous) = (
+            walk_of(Role::UserA),
+            walk_of(Role::UserB),
+            walk_of(Role::Anonymous),
+        );
+        reach(&mut b, "article.slug", "published-post");
+        reach(&mut b, "article.slug", "draft");
+        reach(&mut b, "article.slug", "carols-post");
+        anonymous
+            .public
+            .insert((ResourceKey::new("article", "slug"), "published-post".into()));
+        anonymous.public_values.insert("Bob's bio".into());
+        b.foreign
+            .insert((ResourceKey::new("article", "slug"), "carols-post".into()));
+        let (_, b, public) = settle(a, b, anonymous);
+        assert_eq!(owned(&b, "article.slug"), ["draft"]);
+        assert!(public.contains("Bob's bio"));
+    }
+
+    /// A user's own identifiers stay theirs even when the other user reaches them (a
+    /// member list shows both users).
+    #[test]
+    fn the_principal_stays_owned() {
+        let (mut a, mut b) = (walk_of(Role::UserA), walk_of(Role::UserB));
+        b.learn_principal(Principal {
+            id: Some("2".into()),
+            username: Some("bob".into()),
+            email: None,
+        });
+        reach(&mut a, "user.id", "2");
+        let (_, b, _) = settle(a, b, walk_of(Role::Anonymous));
+        assert_eq!(owned(&b, "user.id"), ["2"]);
+        assert_eq!(owned(&b, "user.username"), ["bob"]);
     }
 }

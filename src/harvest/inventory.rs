@@ -239,6 +239,63 @@ impl Inventory {
                         .any(|s| s.name == p.name && s.location == p.location)
             })
             .map(|p| format!("{:?} `{}`", p.location, p.name).to_lowercase())
+            .or_else(|| {
+                self.fill_query(op)
+                    .is_none()
+                    .then(|| {
+                        slots
+                            .iter()
+                            .find(|s| {
+                                s.required
+                                    && s.location == ParamLocation::Query
+                                    && self.owned_for(s).is_empty()
+                                    && !self.seen.contains_key(&s.key)
+                            })
+                            .map(|s| format!("query `{}` ({})", s.name, s.key))
+                    })
+                    .flatten()
+            })
+    }
+
+    /// A request body with this user's own IDs in the properties that carry one
+    /// (`{"customer": "cus_…"}`): what the user would send to create an object of its own.
+    pub fn own_ids_in_body(&self, mut body: Value) -> Value {
+        if let Value::Object(map) = &mut body {
+            for (name, value) in map.iter_mut() {
+                let Some(key) =
+                    crate::model::name_key(name).filter(|k| self.resources.is_known(&k.resource))
+                else {
+                    continue;
+                };
+                let slot = IdSlot {
+                    name: name.clone(),
+                    location: ParamLocation::Query,
+                    textual: value.is_string(),
+                    required: true,
+                    key,
+                };
+                if let Some(own) = self.owned_for(&slot).into_iter().next() {
+                    *value = match value {
+                        Value::Number(_) => own
+                            .parse::<i64>()
+                            .map_or(Value::String(own.clone()), Value::from),
+                        _ => Value::String(own),
+                    };
+                }
+            }
+        }
+        body
+    }
+
+    /// The query this user sends `op` with: the spec's examples for required parameters, and
+    /// the user's own (else seen) IDs for required query ID slots.
+    pub fn query(&self, op: &Operation) -> Vec<(String, String)> {
+        let mut query = crate::values::params::query_examples(op);
+        if let Some((ids, _)) = self.fill_query(op) {
+            query.retain(|(n, _)| !ids.iter().any(|(m, _)| m == n));
+            query.extend(ids);
+        }
+        query
     }
 
     /// Values for the required query ID slots of `op` (`?customer=`), from what this user

@@ -31,6 +31,10 @@ pub struct ProbeRequest {
     /// For a write: the request that undoes it. The executor journals it before sending the
     /// write and sends it at the end (or on an interrupt) unless it was sent already.
     pub undo: Option<Box<Undo>>,
+    /// For a create: the collection URL whose item (`<url>/<created id>`) the executor deletes
+    /// at the end as `role`. The ID is known only from the answer, so it is journalled the
+    /// moment the answer arrives.
+    pub undo_created: Option<Box<(Role, Url)>>,
 }
 
 /// The request that undoes a write, and what it restores (for messages).
@@ -73,7 +77,14 @@ impl ProbeRequest {
             cacheable: method.is_safe(),
             curl_auth: None,
             undo: None,
+            undo_created: None,
         }
+    }
+
+    /// A create whose object `role` deletes at `<collection>/<id>` after the scan.
+    pub fn deleted_after(mut self, role: Role, collection: Url) -> ProbeRequest {
+        self.undo_created = Some(Box::new((role, collection)));
+        self
     }
 
     /// A write with the request that undoes it (see [`Undo`]).
@@ -210,6 +221,18 @@ impl Exchange {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
 
+    /// The ID of the object a successful create answered with (`{"id": 7}`, `{"data":
+    /// {…}}`, else the `Location` header's last segment).
+    pub fn created_id(&self) -> Option<String> {
+        if !self.is_success() {
+            return None;
+        }
+        self.json
+            .as_ref()
+            .and_then(id_in)
+            .or_else(|| self.header("location").and_then(last_segment))
+    }
+
     /// The start of the body, for evidence.
     pub fn excerpt(&self, max: usize) -> String {
         if self.body.chars().count() <= max {
@@ -230,6 +253,25 @@ impl Exchange {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn created_ids_from_bodies_and_locations() {
+        use serde_json::json;
+        assert_eq!(
+            super::id_in(&json!({"id": 107, "kind": "x"})).as_deref(),
+            Some("107")
+        );
+        assert_eq!(
+            super::id_in(&json!({"object": "invoice", "data": {"id": "inv_9"}})).as_deref(),
+            Some("inv_9")
+        );
+        assert_eq!(super::id_in(&json!({"ok": true})), None);
+        assert_eq!(
+            super::last_segment("/workouts/107?x=1").as_deref(),
+            Some("107")
+        );
+        assert_eq!(super::last_segment("http://h/a/b/").as_deref(), Some("b"));
+    }
+
     use super::*;
 
     #[test]
@@ -305,4 +347,19 @@ mod tests {
                 .write
         );
     }
+}
+
+/// The ID of the one record a body holds, in envelopes too.
+fn id_in(body: &Value) -> Option<String> {
+    let records = crate::values::records::records(body);
+    let [record] = records.as_slice() else {
+        return None;
+    };
+    crate::values::records::record_id(&Value::Object((*record).clone()))
+}
+
+/// `/workouts/107` → `107`.
+fn last_segment(location: &str) -> Option<String> {
+    let path = location.split(['?', '#']).next()?;
+    path.rsplit('/').find(|s| !s.is_empty()).map(str::to_owned)
 }

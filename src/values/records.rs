@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use super::judge::normalise_key;
 use super::params::scalar_text;
 use crate::vocab::{
-    ENVELOPE_KEYS, ID_FIELDS, PRINCIPAL_STEMS, PUBLIC_FLAGS, PUBLIC_WORDS, USERNAME_KEYS,
-    VISIBILITY_KEYS,
+    ENVELOPE_KEYS, ID_FIELDS, PRINCIPAL_STEMS, PRIVATE_WORDS, PUBLIC_FLAGS, PUBLIC_WORDS,
+    USERNAME_KEYS, VISIBILITY_KEYS,
 };
 
 /// Whether a parameter or field names the user themself (`{userId}`, `member_id`, `me`).
@@ -66,6 +66,10 @@ fn collect<'a>(
                 let generic = ENVELOPE_KEYS.contains(&normalise_key(key).as_str());
                 if generic { hint } else { Some(key) }
             };
+            // HAL: the payload sits in `_embedded`, beside `_links`.
+            if let Some(embedded @ Value::Object(_)) = map.get("_embedded") {
+                return collect(embedded, hint, depth + 1);
+            }
             let lists: Vec<(&String, &Value)> = map
                 .iter()
                 .filter(|(_, v)| v.as_array().is_some_and(|a| a.iter().any(Value::is_object)))
@@ -76,8 +80,7 @@ fn collect<'a>(
             let objects: Vec<(&String, &Value)> =
                 map.iter().filter(|(_, v)| v.is_object()).collect();
             if let [(key, inner)] = objects.as_slice() {
-                let envelope = ENVELOPE_KEYS.contains(&normalise_key(key).as_str())
-                    || key.as_str() == "_embedded";
+                let envelope = ENVELOPE_KEYS.contains(&normalise_key(key).as_str());
                 if lists.is_empty() && (envelope || map.len() <= 3) {
                     return collect(inner, named(key), depth + 1);
                 }
@@ -198,6 +201,26 @@ pub(crate) fn record_owners(record: &Map<String, Value>) -> Vec<String> {
     out
 }
 
+/// Whether the record says only its owner may see it (`private: true`, `is_public: false`,
+/// `visibility: "private"`): then it is private wherever it shows up.
+pub(crate) fn says_private(record: &Map<String, Value>) -> bool {
+    record.iter().any(|(k, v)| {
+        let k = normalise_key(k);
+        match v {
+            Value::Bool(b) if PUBLIC_FLAGS.contains(&k.as_str()) && k != "published" => !b,
+            Value::Bool(b)
+                if matches!(k.as_str(), "private" | "isprivate" | "hidden" | "ishidden") =>
+            {
+                *b
+            }
+            Value::String(s) if VISIBILITY_KEYS.contains(&k.as_str()) => {
+                PRIVATE_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+            }
+            _ => false,
+        }
+    })
+}
+
 /// Whether the record says everyone may see it (`private: false`, `is_public: true`,
 /// `published: true`, `visibility: "public"`, `status: "published"`).
 pub(crate) fn says_public(record: &Map<String, Value>) -> bool {
@@ -216,4 +239,109 @@ pub(crate) fn says_public(record: &Map<String, Value>) -> bool {
             _ => false,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn records_unwrap_lists_and_envelopes_at_any_depth() {
+        assert_eq!(records(&json!([{"id": 1}, {"id": 2}])).len(), 2);
+        assert_eq!(records(&json!({"data": [{"id": 1}], "total": 1})).len(), 1);
+        let articles = json!({"articles": [{"slug": "a"}, {"slug": "b"}], "articlesCount": 2});
+        let found = records_with_kind(&articles);
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            found[0].0,
+            Some("articles"),
+            "a named envelope says what it holds"
+        );
+        let list = json!({"object": "list", "data": [{"id": "cus_1"}], "has_more": true});
+        let found = records_with_kind(&list);
+        assert_eq!(found[0].0, None, "`data` says nothing");
+        let hal = json!({"_embedded": {"orders": [{"id": 1}, {"id": 2}]}, "_links": {"self": {"href": "/o"}}});
+        assert_eq!(records_with_kind(&hal)[0].0, Some("orders"));
+        // A record with an ID is a record, however many lists it holds.
+        assert_eq!(
+            records(&json!({"id": 1, "tags": [{"a": 1}], "x": 1, "y": 2, "z": 3})).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_me_record_in_any_envelope() {
+        let me =
+            me_record(&json!({"result": {"profile": {"username": "ann", "email": "a@x.test"}}}))
+                .expect("me");
+        let p = Principal::from_record(&me);
+        assert_eq!(p.username.as_deref(), Some("ann"));
+        assert_eq!(p.id, None);
+        assert_eq!(p.label(), Some("ann"));
+        // JSON:API: the ID beside the attributes.
+        let me = me_record(
+            &json!({"data": {"type": "users", "id": "7", "attributes": {"email": "b@x.test"}}}),
+        )
+        .expect("me");
+        let p = Principal::from_record(&me);
+        assert_eq!(
+            (p.id.as_deref(), p.email.as_deref()),
+            (Some("7"), Some("b@x.test"))
+        );
+        assert_eq!(
+            me_record(&json!([{"id": 1}, {"id": 2}])),
+            None,
+            "a list is nobody's record"
+        );
+    }
+
+    #[test]
+    fn principals_fill_parameters_by_field() {
+        let p = Principal {
+            id: Some("583231".into()),
+            username: Some("octocat".into()),
+            email: Some("o@x.test".into()),
+        };
+        assert_eq!(p.for_field("id", false), Some("583231"));
+        // `/repos/{owner}` takes a login, not a number.
+        assert_eq!(p.for_field("id", true), Some("octocat"));
+        assert_eq!(p.for_field("username", false), Some("octocat"));
+        assert_eq!(p.for_field("email", false), Some("o@x.test"));
+        assert!(p.is("octocat") && !p.is("other"));
+    }
+
+    #[test]
+    fn records_say_public_or_private() {
+        let m = |v: serde_json::Value| v.as_object().cloned().expect("object");
+        assert!(says_public(&m(json!({"published": true}))));
+        assert!(says_public(&m(json!({"private": false}))));
+        assert!(says_public(&m(json!({"visibility": "Public"}))));
+        assert!(!says_public(&m(json!({"published": false}))));
+        assert!(
+            !says_public(&m(json!({"status": "open"}))),
+            "an open invoice is not public"
+        );
+        assert!(says_private(&m(json!({"private": true}))));
+        assert!(says_private(&m(json!({"status": "draft"}))));
+        assert!(says_private(&m(json!({"is_public": false}))));
+        assert!(
+            !says_private(&m(json!({"published": false}))),
+            "unpublished is not yet private"
+        );
+        assert!(!says_private(&m(json!({"id": 1}))));
+    }
+
+    #[test]
+    fn owners_by_id_or_login() {
+        let r = json!({"id": 9, "author": {"username": "bob", "bio": "x"}, "member_id": 2});
+        let owners = record_owners(r.as_object().expect("object"));
+        assert!(owners.contains(&"bob".to_owned()) && owners.contains(&"2".to_owned()));
+        let r = json!({"id": 2, "title": "x"});
+        assert!(
+            record_owners(r.as_object().expect("object")).is_empty(),
+            "its own id is no owner"
+        );
+    }
 }

@@ -146,3 +146,7 @@ pub(crate) const VISIBILITY_KEYS: &[&str] = &[
     "audience",
 ];
 pub(crate) const PUBLIC_WORDS: &[&str] = &["public", "published", "everyone", "listed"];
+/// Visibility words that mean "the owner only".
+pub(crate) const PRIVATE_WORDS: &[&str] = &[
+    "private", "hidden", "onlyme", "only_me", "draft", "unlisted",
+];

@@ -27,3 +27,15 @@ pub(crate) const CURSOR_PARAMS: &[&str] = &[
     "continuationtoken",
     "startafter",
 ];
+
+/// Query parameters (normalised) that set a list's page size.
+pub(crate) const PAGE_SIZE_PARAMS: &[&str] = &[
+    "limit",
+    "perpage",
+    "pagesize",
+    "size",
+    "count",
+    "maxresults",
+    "top",
+    "first",
+];

@@ -20,6 +20,7 @@ mod rate;
 mod report_html;
 mod secrets;
 mod settings;
+mod shapes;
 mod spec_loader;
 mod support;
 mod terminal;

@@ -90,6 +90,25 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
     }
 }
 
+/// `demo_config` for whatever shape `server` serves: its spec and its credentials for
+/// alice (user A) and bob (user B); no `objects:` hints.
+pub(crate) fn shape_config(server: &DemoServer) -> ScanConfig {
+    let shape = server.shape();
+    ScanConfig {
+        spec: SpecSource::Embedded {
+            text: shape.spec_yaml(),
+            path: PathBuf::from(shape.spec_path()),
+        },
+        user_a: Credential::parse(Role::UserA, &server.credential(DemoUser::Alice))
+            .expect("cred")
+            .into(),
+        user_b: Credential::parse(Role::UserB, &server.credential(DemoUser::Bob))
+            .expect("cred")
+            .into(),
+        ..demo_config(server)
+    }
+}
+
 /// The demo spec as a file path for the binary.
 pub(crate) fn demo_spec_file() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SPEC_PATH)

@@ -251,6 +251,21 @@ impl Exchange {
     }
 }
 
+/// The ID of the one record a body holds, in envelopes too.
+fn id_in(body: &Value) -> Option<String> {
+    let records = crate::values::records::records(body);
+    let [record] = records.as_slice() else {
+        return None;
+    };
+    crate::values::records::record_id(&Value::Object((*record).clone()))
+}
+
+/// `/workouts/107` → `107`.
+fn last_segment(location: &str) -> Option<String> {
+    let path = location.split(['?', '#']).next()?;
+    path.rsplit('/').find(|s| !s.is_empty()).map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -347,19 +362,4 @@ mod tests {
                 .write
         );
     }
-}
-
-/// The ID of the one record a body holds, in envelopes too.
-fn id_in(body: &Value) -> Option<String> {
-    let records = crate::values::records::records(body);
-    let [record] = records.as_slice() else {
-        return None;
-    };
-    crate::values::records::record_id(&Value::Object((*record).clone()))
-}
-
-/// `/workouts/107` → `107`.
-fn last_segment(location: &str) -> Option<String> {
-    let path = location.split(['?', '#']).next()?;
-    path.rsplit('/').find(|s| !s.is_empty()).map(str::to_owned)
 }

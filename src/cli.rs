@@ -192,6 +192,12 @@ pub struct ScanArgs {
     /// can scan one API in parallel; combine their JSON reports with `apileak merge`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
+    /// Send only the preflight and the harvest (reads), then print what the scan understood:
+    /// the resource model (which parameter carries which kind of object's ID), what each user
+    /// owns, what is public, and every probe it would send or why a case cannot run. Creates
+    /// nothing, writes no report; exit 0 (2 or 3 when the scan could not get that far).
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

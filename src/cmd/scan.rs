@@ -13,8 +13,16 @@ use super::{Done, Term};
 
 pub async fn scan(args: ScanArgs, term: Term) -> Result<Done, AppError> {
     let outputs = outputs(&args.output)?;
+    let dry_run = args.dry_run;
     let config = ScanConfig::from_args(args)?;
     let halt = super::signals::watch();
+    if dry_run {
+        let plan = crate::scan::plan_only(&config, &halt).await?;
+        return Ok(Done {
+            stdout: crate::scan::explain(&plan),
+            code: 0,
+        });
+    }
     let watch = ProgressWatch::new();
     let shown = super::progress::show(&watch, term.progress);
     let report = crate::scan::run_watched(&config, &halt, &watch).await;

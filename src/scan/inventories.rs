@@ -18,8 +18,9 @@ pub struct Inventories {
     pub health: Health,
 }
 
-/// Harvests both users, verifies the identities still hold, creates objects to write to.
-pub(super) async fn harvest(session: Session, config: &ScanConfig) -> Inventories {
+/// Harvests both users, verifies the identities still hold, creates objects to write to
+/// (unless `create` is false: a dry run writes nothing).
+pub(super) async fn harvest(session: Session, config: &ScanConfig, create: bool) -> Inventories {
     let Session { targets, exec, .. } = &session;
     let (api, base) = (&targets.api, &targets.base_url);
     exec.enter(Stage::Harvest);
@@ -32,7 +33,8 @@ pub(super) async fn harvest(session: Session, config: &ScanConfig) -> Inventorie
     }
     // After the read-only harvest, so what other checks learn is the same with or without
     // writes; only checks that write to them make the scan create anything.
-    if config.exec.allow_writes
+    if create
+        && config.exec.allow_writes
         && !exec.halt().is_stopped()
         && targets.checks.iter().any(|c| c.writes_created_objects())
     {

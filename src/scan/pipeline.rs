@@ -36,7 +36,7 @@ pub async fn run_watched(
         "loaded {}", targets.api.title
     );
     let session = session::open(targets, config, halt, progress).await?;
-    let inventories = inventories::harvest(session, config).await;
+    let inventories = inventories::harvest(session, config, true).await;
     tracing::info!(elapsed_ms = elapsed_ms(), "harvested");
     let plan = planning::build(inventories, config);
     tracing::info!(
@@ -48,4 +48,13 @@ pub async fn run_watched(
     let outcomes = outcomes::send(plan).await;
     tracing::info!(elapsed_ms = elapsed_ms(), "probes sent");
     Ok(verdicts::judge(outcomes, config, clock))
+}
+
+/// The scan up to its plan: the preflight and the harvest (reads only) are sent, nothing is
+/// created and no probe is sent. `scan --dry-run` prints it (`explain::render`).
+pub async fn plan_only(config: &ScanConfig, halt: &Halt) -> Result<super::ScanPlan, AppError> {
+    let targets = targets::resolve(config).await?;
+    let session = session::open(targets, config, halt, &ProgressWatch::new()).await?;
+    let inventories = inventories::harvest(session, config, false).await;
+    Ok(planning::build(inventories, config))
 }

@@ -155,3 +155,62 @@ async fn ownership_is_learned_on_every_shape_without_hints() {
         );
     }
 }
+
+/// `scan --dry-run` sends only reads (preflight and harvest), creates nothing even with
+/// `--allow-writes`, and prints the resource model, who owns what and the planned probes.
+#[tokio::test]
+async fn dry_run_prints_the_model_and_sends_no_probe() {
+    let server = DemoServer::start_with(
+        Variant::Vulnerable,
+        DemoOptions {
+            shape: Shape::Billing,
+            ..DemoOptions::default()
+        },
+    )
+    .await
+    .expect("demo");
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(Shape::Billing.spec_path());
+    let mut cmd = crate::support::apileak_cmd();
+    cmd.arg("scan")
+        .arg(&spec)
+        .args([
+            "--base-url",
+            &server.base_url(),
+            "--dry-run",
+            "--allow-writes",
+        ])
+        .env(
+            "APILEAK_USER_A",
+            server.credential(apileak_demo::DemoUser::Alice),
+        )
+        .env(
+            "APILEAK_USER_B",
+            server.credential(apileak_demo::DemoUser::Bob),
+        );
+    let before = server.request_count();
+    let out = crate::support::run_cmd(cmd).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(server.write_request_count(), 0, "a dry run writes nothing");
+    let sent = server.request_count() - before;
+    let full = scan_shape(Shape::Billing, Variant::Vulnerable)
+        .await
+        .stats
+        .exec
+        .requests;
+    assert!(sent * 2 < full, "dry run sent {sent}, a scan {full}");
+    for want in [
+        "Resource model",
+        "GET /v1/invoices",
+        "?customer = customer.id",
+        "user-b (acct_",
+        "cus_H7dR3pWm9XbYeK",
+        "bola-read",
+        "Planned:",
+    ] {
+        assert!(stdout.contains(want), "{want} missing in {stdout}");
+    }
+    // Credentials never show, only object IDs.
+    assert!(!stdout.contains(&server.credential(apileak_demo::DemoUser::Alice)[11..]));
+    server.shutdown().await;
+}

@@ -36,7 +36,7 @@ impl Check for BolaRead {
         let mut base: Vec<(&IdSlot, String)> = Vec::new();
         for slot in slots.iter().filter(|s| s.required) {
             let Some(v) = b.owned_for(slot).into_iter().next() else {
-                return Planned::Skipped(missing_object(slot));
+                return Planned::Skipped(missing_object(slot, b));
             };
             base.push((slot, v));
         }
@@ -136,9 +136,15 @@ impl Check for BolaRead {
 }
 
 /// Why a case cannot run without B's object, and what unlocks it.
-pub(crate) fn missing_object(slot: &IdSlot) -> String {
+pub(crate) fn missing_object(slot: &IdSlot, b: &crate::harvest::Inventory) -> String {
+    let found = if b.seen.contains_key(&slot.key) {
+        "every one found is shared with user-a or public by design"
+    } else {
+        "none found"
+    };
     format!(
-        "no object of user-b found for `{}` ({}): add `objects: {{user_b: {{{}: [ID]}}}}` in apileak.yaml",
+        "no private object of user-b for `{}` ({}; {found}): if user-b has one, add `objects: \
+         {{user_b: {{{}: [ID]}}}}` in apileak.yaml",
         slot.name, slot.key, slot.name
     )
 }

@@ -79,7 +79,7 @@ pub(super) fn plan(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Reference>,
     }
     let theirs = a.owned_for(slot);
     let Some(value) = b.owned_for(slot).into_iter().find(|v| !theirs.contains(v)) else {
-        return Err(super::bola_read::missing_object(slot));
+        return Err(super::bola_read::missing_object(slot, b));
     };
     let Some(read) = read_of(cx, slot, &value) else {
         return Err(format!(

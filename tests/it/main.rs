@@ -11,6 +11,7 @@ mod cli;
 mod config_file;
 mod conventions;
 mod coverage;
+mod decoys;
 mod demo_api;
 mod demo_shapes;
 mod fence;

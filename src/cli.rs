@@ -188,6 +188,10 @@ pub struct ScanArgs {
     /// treated as personal or excessive data.
     #[arg(long = "public-field", value_name = "NAME")]
     pub public_fields: Vec<String>,
+    /// Reads each identity (user A, user B, anonymous) may send while learning who owns what,
+    /// before any probe (1..=10000) [default: 150].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=10000))]
+    pub harvest_requests: Option<u16>,
     /// Scan only shard I of N (`2/4`): operations are split deterministically, so N CI jobs
     /// can scan one API in parallel; combine their JSON reports with `apileak merge`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::judge::{distinctive_values, shared_values};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
 use crate::findings::{Confidence, Finding};
+use crate::harvest::Inventory;
 use crate::identity::Role;
 use crate::model::{IdSlot, Operation, ParamLocation};
 use crate::probe::fill_path;
@@ -136,7 +137,7 @@ impl Check for BolaRead {
 }
 
 /// Why a case cannot run without B's object, and what unlocks it.
-pub(crate) fn missing_object(slot: &IdSlot, b: &crate::harvest::Inventory) -> String {
+pub(crate) fn missing_object(slot: &IdSlot, b: &Inventory) -> String {
     let found = if b.seen.contains_key(&slot.key) {
         "every one found is shared with user-a or public by design"
     } else {

@@ -61,6 +61,7 @@ pub async fn demo(args: &DemoArgs, term: Term) -> Result<Done, AppError> {
         exclude: Vec::new(),
         include: Vec::new(),
         me: None,
+        harvest_requests: crate::config::DEFAULT_HARVEST_REQUESTS,
         public_fields: Vec::new(),
         objects: Default::default(),
         sarif_anchor: None,

@@ -52,6 +52,9 @@ pub struct FileConfig {
     /// The operation that returns the caller's own record (`GET /whoami` or an
     /// operationId), when apileak does not find it by itself.
     pub me: Option<String>,
+    /// Reads each identity may send while learning who owns what (1..=10000, default 150).
+    #[schemars(range(min = 1, max = 10000))]
+    pub harvest_requests: Option<u16>,
     /// Response fields public by design.
     pub public_fields: Option<Vec<String>>,
     /// Also run the write-side checks. Never against production.

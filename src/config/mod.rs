@@ -7,4 +7,7 @@ mod scan;
 
 pub use error::ConfigError;
 pub use file::json_schema;
-pub use scan::{ExplicitObjects, Gate, ScanConfig, SpecSource, parse_base_url, repo_relative};
+pub use scan::{
+    DEFAULT_HARVEST_REQUESTS, ExplicitObjects, Gate, ScanConfig, SpecSource, parse_base_url,
+    repo_relative,
+};

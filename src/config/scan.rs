@@ -54,6 +54,8 @@ pub struct ScanConfig {
     pub include: Vec<String>,
     /// The "me" operation the user named (`GET /whoami` or an operationId).
     pub me: Option<String>,
+    /// Reads each identity may send during the harvest (`--harvest-requests`).
+    pub harvest_requests: u16,
     /// Response fields public by design.
     pub public_fields: Vec<String>,
     /// Object IDs the user listed per identity (`identities.user_b.objects`).
@@ -256,6 +258,16 @@ impl ScanConfig {
             exclude: pick(args.exclude, file_exclude.as_ref()),
             include: pick(args.include, cfg.and_then(|c| c.include.as_ref())),
             me: args.me.or_else(|| cfg.and_then(|c| c.me.clone())),
+            harvest_requests: match args.harvest_requests {
+                Some(n) => n,
+                None => in_range(
+                    "harvest_requests",
+                    cfg.and_then(|c| c.harvest_requests),
+                    DEFAULT_HARVEST_REQUESTS,
+                    1..=10_000,
+                    file,
+                )?,
+            },
             public_fields: pick(
                 args.public_fields,
                 cfg.and_then(|c| c.public_fields.as_ref()),
@@ -267,6 +279,9 @@ impl ScanConfig {
         })
     }
 }
+
+/// Reads per identity in the harvest unless configured: enough for a few hundred operations.
+pub const DEFAULT_HARVEST_REQUESTS: u16 = 150;
 
 /// A number from a flag or the file, checked against the flag's range (clap checks flags).
 fn in_range<T: PartialOrd + Copy + std::fmt::Display>(

@@ -221,6 +221,14 @@ impl Executor {
         self.slot(role)?.current().map(|(c, _, _)| c)
     }
 
+    /// What the configuration says about who `role` is: the JWT `sub` of its bearer token
+    /// and the login name its login flow posts.
+    pub fn configured_principal(&self, role: Role) -> (Option<String>, Option<String>) {
+        let subject = self.credential(role).and_then(|c| c.jwt_subject());
+        let name = self.slot(role).and_then(|s| s.identity.login_name());
+        (subject, name)
+    }
+
     /// Which credential kind `role` uses (`header Authorization`, `basic`, `login … → bearer`).
     pub fn credential_kind(&self, role: Role) -> String {
         self.slot(role)

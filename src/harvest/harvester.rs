@@ -35,8 +35,6 @@ use crate::vocab::{
 
 /// Rounds of following IDs into further requests (`/me` → `/members/2/workouts` → …).
 const ROUNDS: usize = 3;
-/// Harvest requests per user, at most.
-const MAX_REQUESTS: usize = 150;
 
 /// The operation that returns the caller's own record, if the spec has one.
 pub fn find_me_operation(api: &Api) -> Option<&Operation> {
@@ -67,12 +65,20 @@ pub async fn harvest(
     exec: &Executor,
     base: &Url,
     me: Option<&Operation>,
+    limit: usize,
 ) -> (Inventory, Inventory, HashSet<String>) {
     let resources = Arc::new(Resources::build(api));
+    let walker = Walker {
+        api,
+        resources: &resources,
+        exec,
+        base,
+        limit,
+    };
     let (a, b, anonymous) = tokio::join!(
-        walk(api, &resources, exec, base, Role::UserA, me),
-        walk(api, &resources, exec, base, Role::UserB, me),
-        walk(api, &resources, exec, base, Role::Anonymous, None)
+        walker.walk(Role::UserA, me),
+        walker.walk(Role::UserB, me),
+        walker.walk(Role::Anonymous, None)
     );
     settle(a, b, anonymous)
 }
@@ -101,104 +107,134 @@ struct Walk {
 /// Pages of one list followed at most.
 const MAX_PAGES: usize = 3;
 
-/// Walks the API as `role` from its entry points (reads without parameters, the "me"
-/// operation) through the IDs its own answers hold.
-async fn walk(
-    api: &Api,
-    resources: &Arc<Resources>,
-    exec: &Executor,
-    base: &Url,
-    role: Role,
-    me_op: Option<&Operation>,
-) -> Walk {
-    let mut w = Walk {
-        inv: Inventory::new(role, Arc::clone(resources)),
-        reached: BTreeMap::new(),
-        evidence: BTreeMap::new(),
-        public: BTreeSet::new(),
-        public_values: HashSet::new(),
-        foreign: BTreeSet::new(),
-        own_records: Vec::new(),
-        me_path: me_op.map(|op| op.path.clone()),
-    };
-    if let Some(me_op) = me_op.filter(|_| role != Role::Anonymous) {
-        let ex = exec
-            .send(ProbeRequest::get(role, join_url(base, &me_op.path, &[])))
-            .await;
-        if let (true, Some(me)) = (ex.is_success(), ex.json.as_ref().and_then(me_record)) {
-            w.learn_principal(Principal::from_record(&me));
-            let me = Value::Object(me);
-            w.inv.absorb_own(&me);
-            w.inv.me = Some(me);
-        }
-    }
+/// What every walk shares.
+struct Walker<'a> {
+    api: &'a Api,
+    resources: &'a Arc<Resources>,
+    exec: &'a Executor,
+    base: &'a Url,
+    /// Reads per identity, at most.
+    limit: usize,
+}
 
-    let mut called: HashSet<Url> = HashSet::new();
-    let mut pages: Vec<Call<'_>> = Vec::new();
-    for round in 0..ROUNDS + MAX_PAGES {
-        let mut batch: Vec<Call<'_>> = std::mem::take(&mut pages);
-        if round < ROUNDS {
-            for op in api
-                .operations
+impl Walker<'_> {
+    /// Walks the API as `role` from its entry points (reads without parameters, the "me"
+    /// operation) through the IDs its own answers hold.
+    async fn walk(&self, role: Role, me_op: Option<&Operation>) -> Walk {
+        let Walker {
+            api,
+            resources,
+            exec,
+            base,
+            limit,
+        } = *self;
+        let mut w = Walk {
+            inv: Inventory::new(role, Arc::clone(resources)),
+            reached: BTreeMap::new(),
+            evidence: BTreeMap::new(),
+            public: BTreeSet::new(),
+            public_values: HashSet::new(),
+            foreign: BTreeSet::new(),
+            own_records: Vec::new(),
+            me_path: me_op.map(|op| op.path.clone()),
+        };
+        if role != Role::Anonymous {
+            let mut principal = Principal::default();
+            if let Some(me_op) = me_op {
+                let ex = exec
+                    .send(ProbeRequest::get(role, join_url(base, &me_op.path, &[])))
+                    .await;
+                if let (true, Some(me)) = (ex.is_success(), ex.json.as_ref().and_then(me_record)) {
+                    principal = Principal::from_record(&me);
+                    let me = Value::Object(me);
+                    w.inv.absorb_own(&me);
+                    w.inv.me = Some(me);
+                }
+            }
+            // What the API's own record does not say, the configuration may: the token's
+            // subject, the login name.
+            let (subject, name) = exec.configured_principal(role);
+            if principal.id.is_none() {
+                principal.id = subject;
+            }
+            if let Some(name) = name {
+                let slot = if name.contains('@') {
+                    &mut principal.email
+                } else {
+                    &mut principal.username
+                };
+                slot.get_or_insert(name);
+            }
+            w.learn_principal(principal);
+        }
+
+        let mut called: HashSet<Url> = HashSet::new();
+        let mut pages: Vec<Call<'_>> = Vec::new();
+        for round in 0..ROUNDS + MAX_PAGES {
+            let mut batch: Vec<Call<'_>> = std::mem::take(&mut pages);
+            if round < ROUNDS {
+                for op in api
+                    .operations
+                    .iter()
+                    .filter(|op| op.method == HttpMethod::Get)
+                {
+                    if let Some(call) = w.call(op, base) {
+                        batch.push(call);
+                    }
+                }
+            }
+            batch.retain(|c| called.len() < limit && called.insert(c.url.clone()));
+            if batch.is_empty() {
+                if round >= ROUNDS {
+                    break;
+                }
+                continue;
+            }
+            tracing::debug!(%role, round, requests = batch.len(), "harvest round");
+            let requests = batch
                 .iter()
-                .filter(|op| op.method == HttpMethod::Get)
-            {
-                if let Some(call) = w.call(op, base) {
-                    batch.push(call);
+                .map(|c| ProbeRequest::get(role, c.url.clone()))
+                .collect();
+            let exchanges = exec.send_all(requests).await;
+            for (call, ex) in batch.into_iter().zip(exchanges) {
+                let (true, Some(body)) = (ex.is_success(), ex.json.as_ref()) else {
+                    continue;
+                };
+                // Anonymous answers from secured operations are a missing check, not public data;
+                // an operation that merely allows anonymous callers may still answer a user with
+                // what is theirs (a draft), so only what anonymous callers get there is public.
+                let public_op = if role == Role::Anonymous {
+                    !call.op.requires_auth()
+                } else {
+                    call.op.security.iter().all(Vec::is_empty)
+                };
+                if role == Role::Anonymous && !public_op {
+                    continue;
+                }
+                let own = call.own && role != Role::Anonymous;
+                w.absorb(call.op, body, own, own && call.filled, public_op);
+                if own && call.filled && w.inv.witness.is_none() && call.op.path.contains('{') {
+                    w.inv.witness = Some(call.url.clone());
+                }
+                if call.page + 1 < MAX_PAGES {
+                    if let Some(next) = next_page(call.op, &call.url, body, base) {
+                        pages.push(Call {
+                            url: next,
+                            page: call.page + 1,
+                            ..call
+                        });
+                    }
                 }
             }
         }
-        batch.retain(|c| called.len() < MAX_REQUESTS && called.insert(c.url.clone()));
-        if batch.is_empty() {
-            if round >= ROUNDS {
-                break;
-            }
-            continue;
-        }
-        tracing::debug!(%role, round, requests = batch.len(), "harvest round");
-        let requests = batch
-            .iter()
-            .map(|c| ProbeRequest::get(role, c.url.clone()))
-            .collect();
-        let exchanges = exec.send_all(requests).await;
-        for (call, ex) in batch.into_iter().zip(exchanges) {
-            let (true, Some(body)) = (ex.is_success(), ex.json.as_ref()) else {
-                continue;
-            };
-            // Anonymous answers from secured operations are a missing check, not public data;
-            // an operation that merely allows anonymous callers may still answer a user with
-            // what is theirs (a draft), so only what anonymous callers get there is public.
-            let public_op = if role == Role::Anonymous {
-                !call.op.requires_auth()
-            } else {
-                call.op.security.iter().all(Vec::is_empty)
-            };
-            if role == Role::Anonymous && !public_op {
-                continue;
-            }
-            let own = call.own && role != Role::Anonymous;
-            w.absorb(call.op, body, own, own && call.filled, public_op);
-            if own && call.filled && w.inv.witness.is_none() && call.op.path.contains('{') {
-                w.inv.witness = Some(call.url.clone());
-            }
-            if call.page + 1 < MAX_PAGES {
-                if let Some(next) = next_page(call.op, &call.url, body, base) {
-                    pages.push(Call {
-                        url: next,
-                        page: call.page + 1,
-                        ..call
-                    });
-                }
-            }
-        }
+        tracing::debug!(
+            %role,
+            principal = w.inv.principal_id.as_deref().unwrap_or("unknown"),
+            reached = ?w.reached,
+            "walked"
+        );
+        w
     }
-    tracing::debug!(
-        %role,
-        principal = w.inv.principal_id.as_deref().unwrap_or("unknown"),
-        reached = ?w.reached,
-        "walked"
-    );
-    w
 }
 
 /// A record reached through an identity's own calls: its keys and its distinctive values.

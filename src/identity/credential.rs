@@ -204,6 +204,16 @@ impl Credential {
         self.bearer_token().and_then(super::parse_jwt).is_some()
     }
 
+    /// The `sub` claim of the bearer token when it is a JWT: who the token says the user is.
+    pub fn jwt_subject(&self) -> Option<String> {
+        let jwt = self.bearer_token().and_then(super::parse_jwt)?;
+        match jwt.claims.get("sub")? {
+            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
     /// The weak HMAC key the bearer token is signed with, if any.
     pub fn weak_signing_key(&self) -> Option<&'static str> {
         self.bearer_token().and_then(super::weak_key_of)
@@ -245,6 +255,23 @@ impl Credential {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_jwt_subject_says_who_the_token_is_for() {
+        use base64::Engine as _;
+        let part = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let jwt = format!(
+            "{}.{}.sig",
+            part(r#"{"alg":"HS256"}"#),
+            part(r#"{"sub":"usr_42","name":"Ann"}"#)
+        );
+        let c =
+            Credential::parse(Role::UserA, &format!("Authorization: Bearer {jwt}")).expect("valid");
+        assert_eq!(c.jwt_subject().as_deref(), Some("usr_42"));
+        let opaque =
+            Credential::parse(Role::UserA, "Authorization: Bearer abc.def").expect("valid");
+        assert_eq!(opaque.jwt_subject(), None);
+    }
 
     #[test]
     fn parses_header_lines_and_hides_values_in_debug() {

@@ -49,6 +49,20 @@ impl Identity {
         }
     }
 
+    /// The login name a login flow posts (`username`, `login`, `email`): who the user is by
+    /// configuration, when the API's own record does not say. Not a secret (passwords are
+    /// never returned).
+    pub fn login_name(&self) -> Option<String> {
+        let Identity::Login(flow) = self else {
+            return None;
+        };
+        flow.body.iter().find_map(|(k, v)| {
+            let k = crate::vocab::words(k).concat();
+            (crate::vocab::USERNAME_KEYS.contains(&k.as_str()) || k == "email" || k == "user")
+                .then(|| secrecy::ExposeSecret::expose_secret(v).to_owned())
+        })
+    }
+
     /// Completes what needs the spec and the base URL (an API key's placement, an OAuth2
     /// token URL). A no-op for other kinds.
     pub fn resolve(&mut self, role: Role, api: &Api, base: &Url) -> Result<(), ResolveError> {
@@ -89,5 +103,35 @@ mod tests {
         assert_eq!(Identity::from(c).describe(), "header authorization");
         let b = Credential::basic(Role::UserA, "alice", &"alice-demo-pass".into()).expect("ok");
         assert_eq!(Identity::Basic(b).describe(), "basic");
+    }
+
+    #[test]
+    fn a_login_flow_names_its_user_never_its_password() {
+        let flow = |field: &str| {
+            Identity::Login(LoginFlow {
+                method: crate::model::HttpMethod::Post,
+                path: "/auth/login".into(),
+                url: None,
+                url_explicit: false,
+                body: vec![
+                    (field.into(), "ann@x.test".into()),
+                    ("password".into(), "s3cret-pass".into()),
+                ],
+                form: false,
+                token: super::super::TokenSource::JsonPointer(vec!["/token".into()]),
+                apply: super::super::Apply::Header {
+                    name: reqwest::header::AUTHORIZATION,
+                    prefix: "Bearer ".into(),
+                },
+            })
+        };
+        assert_eq!(
+            flow("user_name").login_name().as_deref(),
+            Some("ann@x.test")
+        );
+        assert_eq!(flow("email").login_name().as_deref(), Some("ann@x.test"));
+        assert_eq!(flow("client").login_name(), None);
+        let c = Credential::parse(Role::UserA, "Authorization: Bearer abcdef123").expect("ok");
+        assert_eq!(Identity::from(c).login_name(), None);
     }
 }

@@ -25,7 +25,8 @@ pub(super) async fn harvest(session: Session, config: &ScanConfig, create: bool)
     let (api, base) = (&targets.api, &targets.base_url);
     exec.enter(Stage::Harvest);
     let me = harvest::proven_identity_operation(api, &session.preflight);
-    let (mut user_a, mut user_b, public) = harvest::harvest(api, exec, base, me).await;
+    let (mut user_a, mut user_b, public) =
+        harvest::harvest(api, exec, base, me, usize::from(config.harvest_requests)).await;
     let health = Health::new(api, base, &session.preflight, [&user_a, &user_b]);
     if let Err(change) = health.verify(exec, "after the harvest").await {
         exec.halt()

@@ -385,7 +385,7 @@ async fn no_rate_limit_burst_stays_within_its_cap() {
     .expect("executor");
     let api = &loaded.api;
     let me = apileak::harvest::identity_operation(api);
-    let (user_a, user_b, public) = apileak::harvest::harvest(api, &exec, &base, me).await;
+    let (user_a, user_b, public) = apileak::harvest::harvest(api, &exec, &base, me, 150).await;
     let settings = CheckSettings::default();
     let cx = PlanCx {
         api,

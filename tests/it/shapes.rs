@@ -214,3 +214,46 @@ async fn dry_run_prints_the_model_and_sends_no_probe() {
     assert!(!stdout.contains(&server.credential(apileak_demo::DemoUser::Alice)[11..]));
     server.shutdown().await;
 }
+
+/// The harvest is bounded per identity (`--harvest-requests`, `harvest_requests:`): a tight
+/// bound sends fewer reads, and what it could not learn shows as not tested, never passed.
+#[tokio::test]
+async fn the_harvest_is_bounded_per_identity() {
+    let server = DemoServer::start_with(
+        Variant::Vulnerable,
+        DemoOptions {
+            shape: Shape::Billing,
+            ..DemoOptions::default()
+        },
+    )
+    .await
+    .expect("demo");
+    let harvest_reads = |report: &Report| {
+        report
+            .stats
+            .exec
+            .stages
+            .iter()
+            .find(|s| s.stage == "harvest")
+            .map_or(0, |s| s.requests)
+    };
+    let full = scan::run(&shape_config(&server)).await.expect("scan");
+    let mut config = shape_config(&server);
+    config.harvest_requests = 2;
+    let tight = scan::run(&config).await.expect("scan");
+    // Three identities, two reads each, plus each user's "me" read.
+    assert!(
+        harvest_reads(&tight) <= 3 * 2 + 2,
+        "{}",
+        harvest_reads(&tight)
+    );
+    assert!(harvest_reads(&full) > harvest_reads(&tight));
+    let untested = |r: &Report| {
+        r.cases
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Skipped { .. }))
+            .count()
+    };
+    assert!(untested(&tight) > untested(&full));
+    server.shutdown().await;
+}

@@ -84,6 +84,7 @@ pub(crate) fn demo_config(server: &DemoServer) -> ScanConfig {
         exclude: Vec::new(),
         include: Vec::new(),
         me: None,
+        harvest_requests: apileak::config::DEFAULT_HARVEST_REQUESTS,
         public_fields: Vec::new(),
         objects: Default::default(),
         sarif_anchor: None,

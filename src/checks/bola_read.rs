@@ -50,12 +50,19 @@ impl Check for BolaRead {
                 if theirs.contains(&value) || probes.len() >= MAX_PROBES {
                     continue;
                 }
-                let url = url_with(op, cx, &base, slot, &value);
+                let (url, headers) = url_with(op, cx, &base, slot, &value);
+                let request = |role| {
+                    headers
+                        .iter()
+                        .fold(ProbeRequest::get(role, url.clone()), |r, (n, v)| {
+                            r.header(n, v)
+                        })
+                };
                 probes.push(Probe {
                     requests: vec![
-                        ProbeRequest::get(Role::UserA, url.clone()),
-                        ProbeRequest::get(Role::UserB, url.clone()),
-                        ProbeRequest::get(Role::Anonymous, url),
+                        request(Role::UserA),
+                        request(Role::UserB),
+                        request(Role::Anonymous),
                     ],
                 });
             }
@@ -150,20 +157,25 @@ pub(crate) fn missing_object(slot: &IdSlot, b: &Inventory) -> String {
     )
 }
 
-/// `op`'s URL with the base values and `value` in `varied`; query slots in the query.
+/// `op`'s URL with the base values and `value` in `varied`, and the header ID slots.
 fn url_with(
     op: &Operation,
     cx: &PlanCx<'_>,
     base: &[(&IdSlot, String)],
     varied: &IdSlot,
     value: &str,
-) -> url::Url {
+) -> (url::Url, Vec<(String, String)>) {
     let mut path = Vec::new();
+    let mut headers = Vec::new();
     let mut query = super::query_examples(op);
     query.retain(|(n, _)| !base.iter().any(|(s, _)| &s.name == n) && n != &varied.name);
-    let mut put = |slot: &IdSlot, v: &str| match slot.location {
-        ParamLocation::Path => path.push((slot.name.clone(), v.to_owned())),
-        _ => query.push((slot.name.clone(), v.to_owned())),
+    let mut put = |slot: &IdSlot, v: &str| {
+        let pair = (slot.name.clone(), v.to_owned());
+        match slot.location {
+            ParamLocation::Path => path.push(pair),
+            ParamLocation::Header => headers.push(pair),
+            _ => query.push(pair),
+        }
     };
     for (slot, v) in base {
         if slot.name != varied.name {
@@ -171,5 +183,8 @@ fn url_with(
         }
     }
     put(varied, value);
-    join_url(cx.base_url, &fill_path(&op.path, &path), &query)
+    (
+        join_url(cx.base_url, &fill_path(&op.path, &path), &query),
+        headers,
+    )
 }

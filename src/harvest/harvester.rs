@@ -193,7 +193,13 @@ impl Walker<'_> {
             tracing::debug!(%role, round, requests = batch.len(), "harvest round");
             let requests = batch
                 .iter()
-                .map(|c| ProbeRequest::get(role, c.url.clone()))
+                .map(|c| {
+                    c.headers
+                        .iter()
+                        .fold(ProbeRequest::get(role, c.url.clone()), |r, (n, v)| {
+                            r.header(n, v)
+                        })
+                })
                 .collect();
             let exchanges = exec.send_all(requests).await;
             for (call, ex) in batch.into_iter().zip(exchanges) {
@@ -251,6 +257,8 @@ struct Call<'a> {
     filled: bool,
     /// Which page of a list (0 = the first).
     page: usize,
+    /// ID slots that travel in headers (`X-Org-Id`).
+    headers: Vec<(String, String)>,
 }
 
 impl Walk {
@@ -261,14 +269,16 @@ impl Walk {
         }
         let (values, path_owned) = self.inv.fill_any(op)?;
         let (ids, query_owned) = self.inv.fill_query(op)?;
-        let filled = !values.is_empty() || !ids.is_empty();
+        let (headers, headers_owned) = self.inv.fill_headers(op)?;
+        let filled = !values.is_empty() || !ids.is_empty() || !headers.is_empty();
         let mut query = query_examples(op);
         query.retain(|(n, _)| !ids.iter().any(|(m, _)| m == n));
         query.extend(ids);
         Some(Call {
             op,
             url: join_url(base, &fill_path(&op.path, &values), &query),
-            own: path_owned && query_owned,
+            own: path_owned && query_owned && headers_owned,
+            headers,
             filled,
             page: 0,
         })

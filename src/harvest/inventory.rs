@@ -240,20 +240,15 @@ impl Inventory {
             })
             .map(|p| format!("{:?} `{}`", p.location, p.name).to_lowercase())
             .or_else(|| {
-                self.fill_query(op)
-                    .is_none()
-                    .then(|| {
-                        slots
-                            .iter()
-                            .find(|s| {
-                                s.required
-                                    && s.location == ParamLocation::Query
-                                    && self.owned_for(s).is_empty()
-                                    && !self.seen.contains_key(&s.key)
-                            })
-                            .map(|s| format!("query `{}` ({})", s.name, s.key))
+                slots
+                    .iter()
+                    .find(|s| {
+                        s.required
+                            && s.location != ParamLocation::Path
+                            && self.owned_for(s).is_empty()
+                            && !self.seen.contains_key(&s.key)
                     })
-                    .flatten()
+                    .map(|s| format!("{:?} `{}` ({})", s.location, s.name, s.key).to_lowercase())
             })
     }
 
@@ -301,10 +296,23 @@ impl Inventory {
     /// Values for the required query ID slots of `op` (`?customer=`), from what this user
     /// owns, else has seen. `None` when one has no value; the flag says whether all are owned.
     pub fn fill_query(&self, op: &Operation) -> Option<(Vec<(String, String)>, bool)> {
+        self.fill_slots(op, ParamLocation::Query)
+    }
+
+    /// The same for required header ID slots (`X-Org-Id`).
+    pub fn fill_headers(&self, op: &Operation) -> Option<(Vec<(String, String)>, bool)> {
+        self.fill_slots(op, ParamLocation::Header)
+    }
+
+    fn fill_slots(
+        &self,
+        op: &Operation,
+        location: ParamLocation,
+    ) -> Option<(Vec<(String, String)>, bool)> {
         let mut all_owned = true;
         let mut out = Vec::new();
         for slot in self.resources.slots(op) {
-            if slot.location != ParamLocation::Query || !slot.required {
+            if slot.location != location || !slot.required {
                 continue;
             }
             let value = match self.owned_for(&slot).into_iter().next() {

@@ -51,6 +51,9 @@ pub struct Operation {
     pub request_hints: BodyHints,
     /// Schema of the first 2xx JSON response, `$ref`s resolved (depth-limited).
     pub response_schema: Option<Schema>,
+    /// OpenAPI `links` of its 2xx responses: which of another operation's parameters a
+    /// value of this one's answer fills.
+    pub links: Vec<Link>,
     /// Where the operation is defined (the line of the method key).
     pub location: SourceLocation,
 }
@@ -71,6 +74,17 @@ pub struct BodyHints {
     /// A whole example body: the media type's `example` (or first `examples` value), else the
     /// schema's `example`.
     pub example: Option<serde_json::Value>,
+}
+
+/// An OpenAPI link: `operation`'s parameter `parameter` takes the value at `pointer` in this
+/// operation's response body (`$response.body#/id` → `/id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The target's `operationId`.
+    pub operation: String,
+    pub parameter: String,
+    /// JSON pointer into the response body.
+    pub pointer: String,
 }
 
 /// One scheme name and its scopes inside a security requirement.
@@ -103,6 +117,7 @@ impl Operation {
             request_schema: None,
             request_hints: BodyHints::default(),
             response_schema: None,
+            links: Vec::new(),
             location: SourceLocation { line: 1 },
         }
     }

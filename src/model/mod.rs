@@ -7,7 +7,7 @@ mod fence;
 mod resources;
 
 pub use api::{
-    Api, BodyHints, HttpMethod, Operation, ParamLocation, Parameter, Schema, SchemaKind,
+    Api, BodyHints, HttpMethod, Link, Operation, ParamLocation, Parameter, Schema, SchemaKind,
     SecurityRequirementItem, SecurityScheme, SecuritySchemeKind, SourceLocation,
 };
 pub(crate) use collections::{MAX_OBJECTS, collections, created_slot};

@@ -63,6 +63,9 @@ pub struct Resources {
     fields: BTreeMap<String, BTreeSet<String>>,
     /// Each path parameter name's key where it first occurs.
     by_name: BTreeMap<String, ResourceKey>,
+    /// Keys the spec's `links` give parameters, by (operationId, parameter): the producer's
+    /// kind and the field its pointer names. They win over names.
+    linked: BTreeMap<(String, String), ResourceKey>,
 }
 
 impl Resources {
@@ -92,11 +95,33 @@ impl Resources {
                 }
             }
         }
-        Resources {
+        let mut resources = Resources {
             known,
             fields,
             by_name,
+            linked: BTreeMap::new(),
+        };
+        for producer in &api.operations {
+            for link in &producer.links {
+                let kind = resources.answer_kind(producer);
+                let field = pointer_field(&link.pointer);
+                let key = ResourceKey::new(&kind, &field);
+                resources.known.insert(kind.clone());
+                resources.fields.entry(kind).or_default().insert(field);
+                resources
+                    .linked
+                    .insert((link.operation.clone(), link.parameter.clone()), key);
+            }
         }
+        resources
+    }
+
+    /// The key a link gives `op`'s parameter `name`, if any.
+    fn linked(&self, op: &Operation, name: &str) -> Option<ResourceKey> {
+        if self.linked.is_empty() {
+            return None;
+        }
+        self.linked.get(&(op.id.clone(), name.to_owned())).cloned()
     }
 
     /// The key a bare parameter name stands for (`objects:` in the config file names
@@ -130,8 +155,8 @@ impl Resources {
         self.known.iter().map(String::as_str)
     }
 
-    /// Every identifier slot of `op`: its path parameters, then query parameters whose name
-    /// names a known kind (`?customer=`, `?project_id=`).
+    /// Every identifier slot of `op`: its path parameters, then query and header parameters
+    /// whose name names a known kind (`?customer=`, `?project_id=`, `X-Org-Id:`).
     pub fn slots(&self, op: &Operation) -> Vec<IdSlot> {
         let mut out: Vec<IdSlot> = op
             .path_param_names()
@@ -144,17 +169,27 @@ impl Resources {
                 IdSlot {
                     name: name.to_owned(),
                     location: ParamLocation::Path,
-                    key: path_key(&op.path, name),
+                    key: self
+                        .linked(op, name)
+                        .unwrap_or_else(|| path_key(&op.path, name)),
                     required: true,
                     textual: declared.is_some_and(|p| p.schema.kind == SchemaKind::String),
                 }
             })
             .collect();
         for p in &op.parameters {
-            if p.location != ParamLocation::Query {
+            if !matches!(p.location, ParamLocation::Query | ParamLocation::Header) {
                 continue;
             }
-            let Some(key) = name_key(&p.name).filter(|k| self.is_known(&k.resource)) else {
+            // `X-Org-Id` names an org.
+            let name = match p.location {
+                ParamLocation::Header => strip_x(&p.name),
+                _ => p.name.as_str(),
+            };
+            let Some(key) = self
+                .linked(op, &p.name)
+                .or_else(|| name_key(name).filter(|k| self.is_known(&k.resource)))
+            else {
                 continue;
             };
             if matches!(p.schema.kind, SchemaKind::Boolean | SchemaKind::Array(_)) {
@@ -162,7 +197,7 @@ impl Resources {
             }
             out.push(IdSlot {
                 name: p.name.clone(),
-                location: ParamLocation::Query,
+                location: p.location,
                 key,
                 required: p.required,
                 textual: p.schema.kind == SchemaKind::String,
@@ -205,6 +240,29 @@ impl Resources {
         let kind = kind_of_word(word);
         self.is_known(&kind).then_some(kind)
     }
+}
+
+/// The field a link's response pointer names: `/id`, `/data/uuid` → id, `/slug` → slug,
+/// `/login` → username.
+fn pointer_field(pointer: &str) -> String {
+    let last = pointer
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("id");
+    let word = words(last).concat();
+    match field_word(&word) {
+        Some(f) if f == "login" || f == "handle" => "username".to_owned(),
+        Some(f) => f,
+        None if word.ends_with("id") => "id".to_owned(),
+        None => word,
+    }
+}
+
+/// `X-Org-Id` → `Org-Id`.
+fn strip_x(name: &str) -> &str {
+    name.strip_prefix("X-")
+        .or_else(|| name.strip_prefix("x-"))
+        .unwrap_or(name)
 }
 
 /// `{name}` → `name`.
@@ -394,6 +452,14 @@ mod tests {
             query("limit", SchemaKind::Integer),
             query("starting_after", SchemaKind::String),
             query("expand", SchemaKind::Array(Default::default())),
+            Parameter {
+                location: ParamLocation::Header,
+                ..query("X-Customer-Id", SchemaKind::String)
+            },
+            Parameter {
+                location: ParamLocation::Header,
+                ..query("X-Request-Id", SchemaKind::String)
+            },
         ];
         Api {
             operations: vec![
@@ -421,7 +487,32 @@ mod tests {
             .map(|s| format!("{}={}", s.name, s.key))
             .collect();
         // `limit`, `starting_after` and `expand` name no kind of object the API has.
-        assert_eq!(names, ["customer=customer.id"]);
+        assert_eq!(names, ["customer=customer.id", "X-Customer-Id=customer.id"]);
+    }
+
+    #[test]
+    fn links_in_the_spec_win_over_names() {
+        let mut list = Operation::bare(HttpMethod::Get, "/repositories", "listRepos");
+        list.links = vec![crate::model::Link {
+            operation: "getRepo".into(),
+            parameter: "ref".into(),
+            pointer: "/full_name".into(),
+        }];
+        let mut get = Operation::bare(HttpMethod::Get, "/r/{ref}", "getRepo");
+        get.parameters = vec![Parameter {
+            location: ParamLocation::Path,
+            ..query("ref", SchemaKind::String)
+        }];
+        let api = Api {
+            operations: vec![list, get],
+            ..Api::default()
+        };
+        let resources = Resources::build(&api);
+        let slots = resources.slots(&api.operations[1]);
+        assert_eq!(slots[0].key.to_string(), "repository.fullname");
+        assert!(resources.fields("repository").contains(&"fullname"));
+        assert_eq!(pointer_field("/data/0/id"), "id");
+        assert_eq!(pointer_field("/owner/login"), "username");
     }
 
     #[test]

@@ -276,6 +276,42 @@ mod tests {
     }
 
     #[test]
+    fn response_links_are_read() {
+        let text = r##"openapi: 3.0.3
+info: {title: t, version: "1"}
+components:
+  links:
+    RepoByName:
+      operationId: getRepo
+      parameters: {path.ref: "$response.body#/full_name", q: "$request.query.x"}
+paths:
+  /repositories:
+    get:
+      responses:
+        "200":
+          description: ok
+          links: {Repo: {$ref: "#/components/links/RepoByName"}, Other: {operationRef: "#/x"}}
+        "404": {description: no, links: {Never: {operationId: getRepo, parameters: {ref: "$response.body#/id"}}}}
+  /r/{ref}:
+    get:
+      operationId: getRepo
+      parameters: [{name: ref, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+"##;
+        let spec = load_str(text, Path::new("links.yaml")).expect("loads");
+        let links = &spec.api.operations[0].links;
+        assert_eq!(
+            links,
+            &[crate::model::Link {
+                operation: "getRepo".into(),
+                parameter: "ref".into(),
+                pointer: "/full_name".into(),
+            }],
+            "only 2xx links that fill a parameter from the response body"
+        );
+    }
+
+    #[test]
     fn self_referencing_everything_terminates() {
         let text = r##"{"openapi": "3.0.0",
           "components": {

@@ -9,7 +9,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::model::{
-    Api, HttpMethod, Operation, Schema, SecurityRequirementItem, SecurityScheme, SourceLocation,
+    Api, HttpMethod, Link, Operation, Schema, SecurityRequirementItem, SecurityScheme,
+    SourceLocation,
 };
 
 use super::lines::OperationLines;
@@ -214,6 +215,7 @@ impl<'a> Cx<'a, '_> {
             None => global_security.clone(),
         };
         let response_schema = self.response_schema(op, &name);
+        let links = self.links(op);
         let body_param = own.body.or(path_params.body);
         let (request_schema, request_hints) = self.request_schema(op, &name, body_param).unzip();
         let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_owned);
@@ -238,6 +240,7 @@ impl<'a> Cx<'a, '_> {
             request_schema,
             request_hints: request_hints.unwrap_or_default(),
             response_schema,
+            links,
             location: SourceLocation {
                 line: line_of(lines, path, method),
             },
@@ -305,6 +308,55 @@ impl<'a> Cx<'a, '_> {
             }
         }
         None
+    }
+
+    /// The `links` of 2xx responses that name their target by `operationId` and fill a
+    /// parameter from the response body (`$response.body#/id`); others are ignored.
+    fn links(&self, op: &'a Map<String, Value>) -> Vec<Link> {
+        let mut out = Vec::new();
+        let Some(Value::Object(responses)) = op.get("responses") else {
+            return out;
+        };
+        for (code, response) in responses {
+            if !is_success(code) {
+                continue;
+            }
+            let Ok(response) = refs::resolve(self.root, response) else {
+                continue;
+            };
+            let Some(Value::Object(links)) = response.get("links") else {
+                continue;
+            };
+            for link in links.values() {
+                let Ok(link) = refs::resolve(self.root, link) else {
+                    continue;
+                };
+                let (Some(target), Some(Value::Object(params))) = (
+                    link.get("operationId").and_then(Value::as_str),
+                    link.get("parameters"),
+                ) else {
+                    continue;
+                };
+                for (parameter, expr) in params {
+                    let Some(pointer) = expr
+                        .as_str()
+                        .and_then(|e| e.strip_prefix("$response.body#"))
+                    else {
+                        continue;
+                    };
+                    // `path.id` / `query.id` name the location; the name is what matters here.
+                    let parameter = parameter
+                        .split_once('.')
+                        .map_or(parameter.as_str(), |(_, n)| n);
+                    out.push(Link {
+                        operation: target.to_owned(),
+                        parameter: parameter.to_owned(),
+                        pointer: pointer.to_owned(),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Server URLs: 3.x `servers` with variables set to their defaults; Swagger 2.0's

@@ -1,7 +1,7 @@
 //! Ownership inferences where they would be wrong, over real HTTP on a small API of another
 //! shape (a cookie credential, JSON:API envelopes, a user record without a plain `id`): a
-//! path that ignores its parameter and a catalogue both users read must stay silent; the one
-//! real cross-user read must be found.
+//! path that ignores its parameter and a catalogue both users read must stay silent; the real
+//! cross-user reads, one by a path ID and one by an ID in a header, must be found.
 
 use std::sync::Arc;
 
@@ -32,6 +32,11 @@ paths:
       operationId: getProject
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
       responses: {"200": {description: a project}}
+  /reports:
+    get:
+      operationId: projectReport
+      parameters: [{name: X-Project-Id, in: header, required: true, schema: {type: string}}]
+      responses: {"200": {description: the project's report}}
   /notes:
     get: {operationId: listNotes, responses: {"200": {description: own notes}}}
   /notes/{id}:
@@ -87,6 +92,19 @@ async fn handle(State(_): State<Arc<()>>, uri: Uri, headers: HeaderMap) -> Respo
         "/projects" => json!({"data": [project(user, 1), project(user, 2)]}),
         "/notes" => json!({"data": [note(user)]}),
         "/templates" => json!({"data": [template(1), template(2)]}),
+        // The second planted flaw: the project ID travels in a header, unchecked.
+        "/reports" => {
+            let Some(id) = headers
+                .get("x-project-id")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("p-"))
+            else {
+                return StatusCode::BAD_REQUEST.into_response();
+            };
+            let (owner, n) = id.split_at(id.len() - 1);
+            json!({"data": {"type": "reports", "id": format!("r-{id}"), "attributes": {
+                "project": project(owner, n.parse().unwrap_or(1))}}})
+        }
         _ => {
             if let Some(id) = path.strip_prefix("/projects/p-") {
                 // The planted flaw: any project by ID, whoever asks.
@@ -140,7 +158,20 @@ async fn a_parameter_ignored_and_a_shared_catalogue_stay_silent_the_real_leak_is
     config.checks = vec!["bola-read".into()];
     let report = apileak::scan::run(&config).await.expect("scan");
     let found: Vec<String> = report.findings.iter().map(|f| f.operation()).collect();
-    assert_eq!(found, ["GET /projects/{id}"], "{:#?}", report.findings);
+    assert_eq!(
+        found,
+        ["GET /projects/{id}", "GET /reports"],
+        "{:#?}",
+        report.findings
+    );
+    let by_header = &report.findings[1].evidence;
+    assert!(
+        by_header
+            .request_headers
+            .iter()
+            .any(|(n, v)| n == "X-Project-Id" && v.starts_with("p-bo")),
+        "{by_header:?}"
+    );
     let outcome = |path: &str| {
         report
             .cases

@@ -12,6 +12,9 @@ use crate::values::judge::distinctive_values;
 use crate::values::params::example_for;
 use crate::values::records::Principal;
 
+/// Fields that stand for an object in a text parameter when its ID is a number.
+const TEXT_KEYS: [&str; 2] = ["slug", "name"];
+
 /// Most values we keep per kind of object: enough to probe, few enough to stay cheap.
 pub(super) const MAX_VALUES: usize = 8;
 
@@ -133,12 +136,38 @@ impl Inventory {
                     .map(str::to_owned),
             );
         }
-        for v in self.owned.get(&slot.key).into_iter().flatten() {
+        for v in self.values_for(&self.owned, slot) {
             if !out.contains(v) {
                 out.push(v.clone());
             }
         }
         out
+    }
+
+    /// `map`'s values for the slot's key; for a text parameter named after a kind (not after
+    /// its ID) whose IDs are numbers (`/repos/{owner}/{repo}`), the kind's slug or name
+    /// instead.
+    fn values_for<'m>(
+        &self,
+        map: &'m BTreeMap<ResourceKey, Vec<String>>,
+        slot: &IdSlot,
+    ) -> &'m [String] {
+        let exact = map.get(&slot.key).map_or(&[][..], Vec::as_slice);
+        let numeric =
+            !exact.is_empty() && exact.iter().all(|v| v.bytes().all(|b| b.is_ascii_digit()));
+        // Only when the name does not say `id` itself (`{repo}`, not `{repoId}`).
+        let bare = crate::vocab::words(&slot.name)
+            .last()
+            .is_none_or(|w| !crate::vocab::FIELD_WORDS.contains(&w.as_str()));
+        if slot.textual && slot.key.field == "id" && numeric && bare && !slot.key.is_principal() {
+            for field in TEXT_KEYS {
+                let key = ResourceKey::new(&slot.key.resource, field);
+                if let Some(values) = map.get(&key).filter(|v| !v.is_empty()) {
+                    return values;
+                }
+            }
+        }
+        exact
     }
 
     pub fn owned_values(&self, op: &Operation, param: &str) -> Vec<String> {
@@ -319,7 +348,7 @@ impl Inventory {
                 Some(v) => v,
                 None => {
                     all_owned = false;
-                    self.seen.get(&slot.key)?.first()?.clone()
+                    self.values_for(&self.seen, &slot).first()?.clone()
                 }
             };
             out.push((slot.name, value));
@@ -337,6 +366,32 @@ pub(super) fn push_capped(values: &mut Vec<String>, value: String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn slot(name: &str, textual: bool) -> IdSlot {
+        IdSlot {
+            name: name.into(),
+            location: ParamLocation::Path,
+            key: ResourceKey::new("repo", "id"),
+            required: true,
+            textual,
+        }
+    }
+
+    #[test]
+    fn a_text_parameter_named_after_a_kind_takes_its_name_when_ids_are_numbers() {
+        let mut inv = Inventory::bare(Role::UserA);
+        inv.add_owned(&ResourceKey::new("repo", "id"), "583231".into());
+        inv.add_owned(&ResourceKey::new("repo", "name"), "hello-world".into());
+        assert_eq!(inv.owned_for(&slot("repo", true)), ["hello-world"]);
+        // `{repoId}` says it wants the ID; an integer parameter too.
+        assert_eq!(inv.owned_for(&slot("repoId", true)), ["583231"]);
+        assert_eq!(inv.owned_for(&slot("repo", false)), ["583231"]);
+        // Text IDs are IDs.
+        let mut inv = Inventory::bare(Role::UserA);
+        inv.add_owned(&ResourceKey::new("repo", "id"), "r_9".into());
+        inv.add_owned(&ResourceKey::new("repo", "name"), "hello".into());
+        assert_eq!(inv.owned_for(&slot("repo", true)), ["r_9"]);
+    }
 
     #[test]
     fn principal_params() {

@@ -136,9 +136,10 @@ impl Resources {
 
     /// The fields of `kind` worth learning: `id`, and any other a parameter takes.
     pub fn fields(&self, kind: &str) -> Vec<&str> {
-        let mut out = vec!["id"];
+        // A slug or name stands in for a numeric ID in text parameters (`{repo}`).
+        let mut out = vec!["id", "slug", "name"];
         for f in self.fields.get(kind).into_iter().flatten() {
-            if f != "id" {
+            if !out.contains(&f.as_str()) {
                 out.push(f);
             }
         }

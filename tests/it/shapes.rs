@@ -257,3 +257,65 @@ async fn the_harvest_is_bounded_per_identity() {
     assert!(untested(&tight) > untested(&full));
     server.shutdown().await;
 }
+
+/// The resource model on real-world specs: IDs keyed by kind and field wherever they travel,
+/// derived once and fast.
+#[test]
+fn the_resource_model_of_real_specs() {
+    use apileak::model::{HttpMethod, Resources};
+    let slots_of = |api: &apileak::model::Api, method: HttpMethod, path: &str| {
+        let resources = Resources::build(api);
+        let op = api
+            .operations
+            .iter()
+            .find(|o| o.method == method && o.path == path)
+            .unwrap_or_else(|| panic!("{method} {path}"));
+        resources
+            .slots(op)
+            .iter()
+            .map(|s| format!("{}={}", s.name, s.key))
+            .collect::<Vec<_>>()
+    };
+    let started = std::time::Instant::now();
+    let github = crate::support::load_real_spec("github-api.github.com.json").api;
+    let loaded = started.elapsed();
+    let started = std::time::Instant::now();
+    let resources = Resources::build(&github);
+    let slots: usize = github
+        .operations
+        .iter()
+        .map(|op| resources.slots(op).len())
+        .sum();
+    let built = started.elapsed();
+    assert!(slots > 1000, "{slots}");
+    assert!(
+        built < loaded.max(std::time::Duration::from_millis(500)),
+        "{built:?} to model {} operations",
+        github.operations.len()
+    );
+    assert_eq!(
+        slots_of(
+            &github,
+            HttpMethod::Get,
+            "/repos/{owner}/{repo}/issues/{issue_number}"
+        ),
+        ["owner=user.id", "repo=repo.id", "issue_number=issue.number"]
+    );
+    let stripe = crate::support::load_real_spec("stripe-spec3-2023-09-12.yaml").api;
+    assert_eq!(
+        slots_of(&stripe, HttpMethod::Get, "/v1/customers/{customer}"),
+        ["customer=customer.id"]
+    );
+    let invoices = slots_of(&stripe, HttpMethod::Get, "/v1/invoices");
+    assert!(
+        invoices.contains(&"customer=customer.id".to_owned())
+            && invoices.contains(&"subscription=subscription.id".to_owned()),
+        "{invoices:?}"
+    );
+    assert!(
+        !invoices
+            .iter()
+            .any(|s| s.starts_with("limit=") || s.starts_with("starting_after=")),
+        "{invoices:?}"
+    );
+}

@@ -442,7 +442,7 @@ impl Executor {
     /// whatever stopped the scan; returns what could not be undone.
     pub async fn undo_all(&self) -> Vec<String> {
         self.enter(Stage::Undo);
-        let mut left = Vec::new();
+        let mut left = self.halt.journal().take_lost();
         for entry in self.halt.journal().drain() {
             let what = format!("{} {} ({})", entry.undo.method, entry.undo.url, entry.what);
             let ex = self.send_forced(entry.undo).await;
@@ -749,6 +749,16 @@ impl Executor {
                     elapsed_ms,
                 };
                 // A create's object is deleted after the scan; its ID exists only now.
+                if let Some((_, collection)) = ex.request.undo_created.as_deref()
+                    && ex.is_success()
+                    && ex.created_id().is_none()
+                {
+                    self.halt.journal().lost(format!(
+                        "{} {collection}: answered {status} without the new object's ID, so it \
+                         cannot be deleted",
+                        ex.request.method
+                    ));
+                }
                 if let (Some((role, collection)), Some(id)) =
                     (ex.request.undo_created.as_deref(), ex.created_id())
                 {

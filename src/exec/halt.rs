@@ -86,6 +86,9 @@ pub struct UndoEntry {
 #[derive(Debug, Default)]
 pub struct UndoJournal {
     entries: Mutex<Vec<UndoEntry>>,
+    /// Writes that cannot be undone (a create whose answer named no ID): reported as left
+    /// behind, never silently.
+    lost: Mutex<Vec<String>>,
 }
 
 impl UndoJournal {
@@ -123,6 +126,19 @@ impl UndoJournal {
         out
     }
 
+    /// Records a write that cannot be undone.
+    pub fn lost(&self, what: String) {
+        self.lost
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(what);
+    }
+
+    /// Takes the writes that cannot be undone.
+    pub fn take_lost(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lost.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// What is pending now, for a message.
     pub fn pending(&self) -> Vec<String> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
@@ -146,6 +162,14 @@ fn same_request(a: &ProbeRequest, b: &ProbeRequest) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_that_cannot_be_undone_are_kept_to_report() {
+        let journal = UndoJournal::default();
+        journal.lost("POST /invoices: no ID".into());
+        assert_eq!(journal.take_lost(), ["POST /invoices: no ID"]);
+        assert!(journal.take_lost().is_empty());
+    }
     use crate::identity::Role;
 
     fn req(method: HttpMethod, path: &str) -> ProbeRequest {

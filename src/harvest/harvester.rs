@@ -430,7 +430,9 @@ fn next_page(op: &Operation, url: &Url, body: &Value, base: &Url) -> Option<Url>
     });
     if let Some(link) = link.filter(|l| !l.is_empty()) {
         let next = url.join(&link).ok()?;
-        return (next.origin() == base.origin()).then_some(next);
+        // Only the same list again (another query): a link elsewhere could be anything,
+        // including what the fence holds back. Credentials go only to the target.
+        return (next.origin() == base.origin() && next.path() == url.path()).then_some(next);
     }
     if map
         .iter()
@@ -627,8 +629,11 @@ mod tests {
                 .as_deref(),
             Some("http://127.0.0.1:1/v1/customers?page=2")
         );
-        // A link to another origin is never followed: credentials go only to the target.
+        // A link to another origin is never followed: credentials go only to the target; nor
+        // one to another path, which the fence never saw.
         let body = json!({"next": "http://evil.test/steal"});
+        assert_eq!(next_page(&op, &url, &body, &base), None);
+        let body = json!({"links": {"next": "/admin/reset?page=2"}});
         assert_eq!(next_page(&op, &url, &body, &base), None);
     }
 

@@ -22,7 +22,7 @@ use crate::identity::Role;
 use crate::model::{Api, HttpMethod, Operation, PRINCIPAL, ParamLocation, ResourceKey, Resources};
 use crate::probe::fill_path;
 use crate::probe::{ProbeRequest, join_url};
-use crate::values::judge::{distinctive_values, normalise_key};
+use crate::values::judge::{distinctive_values, leaves, normalise_key};
 use crate::values::params::{query_examples, scalar_text, unfillable_query};
 use crate::values::records::{
     Principal, me_record, record_id, record_owners, records, records_with_kind, says_private,
@@ -97,6 +97,9 @@ struct Walk {
     public_values: HashSet<String>,
     /// Objects reached that name someone else as their owner: never this identity's.
     foreign: BTreeSet<(ResourceKey, String)>,
+    /// Objects reached that mention this identity (`sharedWith: ["alice"]`, `members`): what
+    /// their owner shared with it.
+    mention_me: BTreeSet<(ResourceKey, String)>,
     /// Records this identity reached through its own calls, by their keys, with their
     /// distinctive values: they become "own data" only for the keys that stay owned.
     own_records: Vec<OwnRecord>,
@@ -128,16 +131,10 @@ impl Walker<'_> {
             base,
             limit,
         } = *self;
-        let mut w = Walk {
-            inv: Inventory::new(role, Arc::clone(resources)),
-            reached: BTreeMap::new(),
-            evidence: BTreeMap::new(),
-            public: BTreeSet::new(),
-            public_values: HashSet::new(),
-            foreign: BTreeSet::new(),
-            own_records: Vec::new(),
-            me_path: me_op.map(|op| op.path.clone()),
-        };
+        let mut w = Walk::new(
+            Inventory::new(role, Arc::clone(resources)),
+            me_op.map(|op| op.path.clone()),
+        );
         if role != Role::Anonymous {
             let mut principal = Principal::default();
             if let Some(me_op) = me_op {
@@ -243,6 +240,22 @@ impl Walker<'_> {
     }
 }
 
+impl Walk {
+    fn new(inv: Inventory, me_path: Option<String>) -> Walk {
+        Walk {
+            inv,
+            reached: BTreeMap::new(),
+            evidence: BTreeMap::new(),
+            public: BTreeSet::new(),
+            public_values: HashSet::new(),
+            foreign: BTreeSet::new(),
+            mention_me: BTreeSet::new(),
+            own_records: Vec::new(),
+            me_path,
+        }
+    }
+}
+
 /// A record reached through an identity's own calls: its keys and its distinctive values.
 type OwnRecord = (Vec<(ResourceKey, String)>, HashSet<String>);
 
@@ -320,6 +333,13 @@ impl Walk {
             // A record that says it is private stays so wherever it shows up (a private
             // member on a public leaderboard is the leak, not its excuse).
             let public = (public_op || says_public(record)) && !says_private(record);
+            let mentions_me = own && {
+                let names = self.inv.principal.unambiguous();
+                !names.is_empty()
+                    && leaves(&Value::Object(record.clone()))
+                        .iter()
+                        .any(|(_, v)| names.contains(&v.as_str()))
+            };
             let mut keys = Vec::new();
             for field in resources.fields(&kind) {
                 let Some(value) = field_value(record, &kind, field) else {
@@ -334,6 +354,9 @@ impl Walk {
                 }
                 if names_other {
                     self.foreign.insert((key.clone(), value.clone()));
+                }
+                if mentions_me {
+                    self.mention_me.insert((key.clone(), value.clone()));
                 }
                 if names_me || (own && !names_other) {
                     if names_me {
@@ -488,8 +511,13 @@ fn settle(a: Walk, b: Walk, anonymous: Walk) -> (Inventory, Inventory, HashSet<S
         for (key, values) in w.evidence.iter().chain(&w.reached) {
             for v in values {
                 let principal = key.is_principal() && w.inv.principal.is(v);
-                let shared = other.reached.get(key).is_some_and(|o| o.contains(v));
                 let pair = (key.clone(), v.clone());
+                // What names `w` as its owner is shared only when it mentions the other user
+                // (`sharedWith`): an owned object in the other's plain list is a leak of it,
+                // not a reason to stop testing it.
+                let evidenced = w.evidence.get(key).is_some_and(|e| e.contains(v));
+                let shared = other.reached.get(key).is_some_and(|o| o.contains(v))
+                    && (!evidenced || other.mention_me.contains(&pair));
                 if principal || !(shared || public.contains(&pair) || w.foreign.contains(&pair)) {
                     push_capped(out.entry(key.clone()).or_default(), v.clone());
                 }
@@ -638,16 +666,22 @@ mod tests {
     }
 
     fn walk_of(role: Role) -> Walk {
-        Walk {
-            inv: Inventory::new(role, Arc::new(resources())),
-            reached: BTreeMap::new(),
-            evidence: BTreeMap::new(),
-            public: BTreeSet::new(),
-            public_values: HashSet::new(),
-            foreign: BTreeSet::new(),
-            own_records: Vec::new(),
-            me_path: None,
+        Walk::new(Inventory::new(role, Arc::new(resources())), None)
+    }
+
+    /// An object that names B as its owner stays B's when A's plain list shows it too (that
+    /// list leaks it); only one that mentions A (shared with A) is shared.
+    #[test]
+    fn an_owned_object_is_shared_only_when_it_mentions_the_other_user() {
+        let key = ResourceKey::new("collection", "id");
+        let (mut a, mut b) = (walk_of(Role::UserA), walk_of(Role::UserB));
+        for id in ["rl_shared", "rl_listed"] {
+            push_capped(b.evidence.entry(key.clone()).or_default(), id.into());
+            reach(&mut a, "collection.id", id);
         }
+        a.mention_me.insert((key.clone(), "rl_shared".into()));
+        let (_, b, _) = settle(a, b, walk_of(Role::Anonymous));
+        assert_eq!(owned(&b, "collection.id"), ["rl_listed"]);
     }
 
     fn reach(w: &mut Walk, key: &str, value: &str) {

@@ -161,6 +161,19 @@ impl Principal {
             .any(|v| v == value)
     }
 
+    /// The identifiers that name this principal wherever they appear: the login name, the
+    /// email, an ID that is not a bare number (`7` is also a rank or a count).
+    pub fn unambiguous(&self) -> Vec<&str> {
+        let id = self
+            .id
+            .as_deref()
+            .filter(|id| !id.bytes().all(|b| b.is_ascii_digit()) && id.len() >= 4);
+        [self.username.as_deref(), self.email.as_deref(), id]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     /// The identifier a parameter of `field` takes; `textual` parameters take the login
     /// name rather than a numeric ID (`/repos/{owner}` wants `octocat`, not `583231`).
     pub fn for_field(&self, field: &str, textual: bool) -> Option<&str> {
@@ -310,6 +323,11 @@ mod tests {
         assert_eq!(p.for_field("username", false), Some("octocat"));
         assert_eq!(p.for_field("email", false), Some("o@x.test"));
         assert!(p.is("octocat") && !p.is("other"));
+        assert_eq!(
+            p.unambiguous(),
+            ["octocat", "o@x.test"],
+            "a bare number names nobody"
+        );
     }
 
     #[test]

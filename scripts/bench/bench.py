@@ -92,6 +92,10 @@ def run_scan(binary: Path, spec: Path, port: int, out: Path, args) -> dict:
         "send": marks["probes sent"] - marks["planned"],
         "report": wall - marks["probes sent"],
         "requests": data["stats"]["requests"],
+        # Requests sent while the probes went out (the canary's beside them): the send rate.
+        "send_requests": sum(
+            st["requests"] for st in data["stats"].get("stages", []) if st["stage"] in ("probes", "canary")
+        ),
         "operations": data["api"]["operations"],
         "findings": [
             f'{f["severity"]} {f["check"]} {f["method"]} {f["path"]}'
@@ -161,7 +165,7 @@ def main() -> None:
         binary = REPO / "target" / "release" / "apileak"
     print(f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
           f"--rate {args.rate} --concurrency {args.concurrency}; wrk -c{args.concurrency} -d{args.wrk_seconds}s")
-    header = ("ops", "runs", "wall s", "requests", "req/s", "wrk req/s", "ratio", "peak RSS MiB",
+    header = ("ops", "runs", "wall s", "requests", "req/s", "wrk req/s", "ratio", "send req/s", "send ratio", "peak RSS MiB",
               "load s", "harvest s", "plan s", "send s", "report s", "findings >= medium")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
@@ -170,9 +174,11 @@ def main() -> None:
         for n in args.sizes:
             r = bench_size(n, binary, Path(tmp), args)
             rps = r["requests"] / r["wall"]
+            send_rps = r["send_requests"] / r["send"] if r["send"] > 0 else 0.0
             row = (
                 f'{r["operations"]:,}', r["runs"], f'{r["wall"]:.2f}', f'{r["requests"]:,}', f"{rps:,.0f}",
-                f'{r["wrk"]:,.0f}', f'{rps / r["wrk"]:.3f}', f'{r["rss"]:.0f}',
+                f'{r["wrk"]:,.0f}', f'{rps / r["wrk"]:.3f}', f"{send_rps:,.0f}", f'{send_rps / r["wrk"]:.3f}',
+                f'{r["rss"]:.0f}',
                 *(f'{r[k]:.2f}' for k in ("load", "harvest", "plan", "send", "report")),
                 "none" if not r["findings"] else "; ".join(r["findings"]),
             )

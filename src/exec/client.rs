@@ -53,6 +53,23 @@ const MAX_FAILURES_IN_A_ROW: u32 = 10;
 /// Requests remembered to name what was sent before something changed.
 const MAX_RECENT: usize = 500;
 
+tokio::task_local! {
+    /// The stage a future's requests count for when it runs beside another stage's requests
+    /// (the canary's reads during the probes); elsewhere, the executor's current stage.
+    static STAGE: Stage;
+}
+
+/// The requests sent since the last good health check, newest last (capped), each with its
+/// sequence number, to name what was sent before an identity or an object changed.
+#[derive(Default)]
+struct Recent {
+    /// The next request's sequence number.
+    next: u64,
+    /// Requests numbered below this were sent before the last good check.
+    since: u64,
+    entries: std::collections::VecDeque<(u64, String)>,
+}
+
 type Slot = Arc<OnceCell<Arc<Exchange>>>;
 
 /// Re-logins per identity and scan, at most: a 401 that a fresh token does not cure must not
@@ -139,9 +156,8 @@ pub struct Executor {
     halt: Halt,
     /// Transport failures in a row: enough of them and the target counts as down.
     failures_in_a_row: AtomicU32,
-    /// Requests sent since the last [`Executor::mark`], newest last (capped), to name what
-    /// was sent before an identity or an object changed.
-    recent: std::sync::Mutex<std::collections::VecDeque<String>>,
+    /// Requests sent since the last good health check ([`Executor::forget_before`]).
+    recent: std::sync::Mutex<Recent>,
 }
 
 impl Executor {
@@ -180,7 +196,7 @@ impl Executor {
             counters: Arc::new(Counters::default()),
             halt: Halt::new(),
             failures_in_a_row: AtomicU32::new(0),
-            recent: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            recent: std::sync::Mutex::new(Recent::default()),
         })
     }
 
@@ -281,7 +297,7 @@ impl Executor {
         }
         let (content_type, body) = flow.request_body();
         self.pacer.ready().await;
-        self.counters.sent(self.counters.stage());
+        self.counters.sent(self.request_stage());
         self.budget_used.fetch_add(1, Ordering::Relaxed);
         self.logins.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(identity = %role, operation = %flow.operation(), "login");
@@ -386,6 +402,14 @@ impl Executor {
         self.counters.stage()
     }
 
+    /// The stage the request being sent counts for: the one its caller sends in (see
+    /// [`Executor::send_all_in`]), else the current one.
+    fn request_stage(&self) -> Stage {
+        STAGE
+            .try_with(|stage| *stage)
+            .unwrap_or_else(|_| self.counters.stage())
+    }
+
     /// Requests sent from now on count for `stage`.
     pub fn enter(&self, stage: Stage) {
         self.counters.enter(stage);
@@ -415,18 +439,36 @@ impl Executor {
 
     /// Forgets the requests remembered so far (after the identities were verified).
     pub fn mark(&self) {
+        self.forget_before(self.checkpoint());
+    }
+
+    /// A point in the sequence of sent requests: the requests sent from now on come after it.
+    /// A health check takes one before its reads, so the requests sent while it runs stay
+    /// suspects for the next one.
+    pub fn checkpoint(&self) -> u64 {
         self.recent
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+            .next
     }
 
-    /// The distinct requests sent since the last [`Executor::mark`], newest last, at most
-    /// `n`, and how many requests there were in all.
+    /// Forgets the requests sent before `checkpoint` (a health check taken then found all well).
+    pub fn forget_before(&self, checkpoint: u64) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        while recent.entries.front().is_some_and(|(n, _)| *n < checkpoint) {
+            recent.entries.pop_front();
+        }
+        recent.since = recent.since.max(checkpoint);
+    }
+
+    /// The distinct requests sent since the last good health check (see
+    /// [`Executor::forget_before`]), newest last, at most `n`, and how many requests there
+    /// were in all.
     pub fn sent_since_mark(&self, n: usize) -> (Vec<String>, usize) {
         let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        let total = usize::try_from(recent.next - recent.since).unwrap_or(usize::MAX);
         let mut distinct: Vec<String> = Vec::new();
-        for r in recent.iter().rev() {
+        for (_, r) in recent.entries.iter().rev() {
             if distinct.len() == n {
                 break;
             }
@@ -435,7 +477,7 @@ impl Executor {
             }
         }
         distinct.reverse();
-        (distinct, recent.len())
+        (distinct, total)
     }
 
     /// Sends every pending undo (writes whose restore or cleanup was not sent, or failed),
@@ -472,20 +514,33 @@ impl Executor {
             .await
     }
 
+    /// [`Executor::send_all`] counted for `stage` whatever stage the scan is in, so that the
+    /// canary's reads can run beside the probes.
+    pub async fn send_all_in(
+        &self,
+        stage: Stage,
+        requests: Vec<ProbeRequest>,
+    ) -> Vec<Arc<Exchange>> {
+        STAGE.scope(stage, self.send_all(requests)).await
+    }
+
     /// Sends groups of requests: groups run concurrently, the requests of one group in order
     /// (a write, then the read that confirms it). Results mirror the input.
     pub async fn send_groups(&self, groups: Vec<Vec<ProbeRequest>>) -> Vec<Vec<Arc<Exchange>>> {
         futures::stream::iter(groups)
-            .map(|group| async move {
-                let mut out = Vec::with_capacity(group.len());
-                for r in group {
-                    out.push(self.send(r).await);
-                }
-                out
-            })
+            .map(|group| self.send_group(group))
             .buffered(self.concurrency)
             .collect()
             .await
+    }
+
+    /// Sends one group's requests in order (a write, then the read that confirms it).
+    pub async fn send_group(&self, group: Vec<ProbeRequest>) -> Vec<Arc<Exchange>> {
+        let mut out = Vec::with_capacity(group.len());
+        for r in group {
+            out.push(self.send(r).await);
+        }
+        out
     }
 
     /// Sends one request (or answers a cacheable one from the cache).
@@ -614,21 +669,24 @@ impl Executor {
         .await
     }
 
-    fn remember(&self, request: &ProbeRequest) {
+    fn remember(&self, request: &ProbeRequest, stage: Stage) {
         // The canary's own reads are not suspects.
-        if self.counters.stage() == Stage::Canary {
+        if stage == Stage::Canary {
             return;
         }
-        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        if recent.len() >= MAX_RECENT {
-            recent.pop_front();
-        }
-        recent.push_back(format!(
+        let line = format!(
             "{} {} as {}",
             request.method,
             request.url,
             request.identity_label()
-        ));
+        );
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        if recent.entries.len() >= MAX_RECENT {
+            recent.entries.pop_front();
+        }
+        let n = recent.next;
+        recent.next += 1;
+        recent.entries.push_back((n, line));
     }
 
     async fn send_once(
@@ -682,9 +740,9 @@ impl Executor {
                 .journal()
                 .register(undo.request.clone(), undo.what.clone());
         }
-        let stage = self.counters.stage();
+        let stage = self.request_stage();
         self.counters.sent(stage);
-        self.remember(&request);
+        self.remember(&request, stage);
         let started = Instant::now();
         let mut builder = self
             .client
@@ -951,6 +1009,40 @@ mod tests {
             b64(serde_json::json!({"alg": "HS256", "typ": "JWT"})),
             b64(serde_json::json!({"sub": "1", "exp": exp}))
         )
+    }
+
+    #[test]
+    fn a_health_check_keeps_the_requests_sent_while_it_ran_as_suspects() {
+        let settings = ExecSettings {
+            concurrency: 2,
+            timeout: Duration::from_secs(1),
+            rate: RateLimit::Fixed(10),
+            max_requests: None,
+            max_duration: None,
+            allow_writes: false,
+            tls: super::super::TlsSettings::default(),
+        };
+        let base: Url = "http://127.0.0.1:9/".parse().expect("url");
+        let exec = Executor::new(&settings, &base, None, None).expect("executor");
+        let get = |path: &str| ProbeRequest::get(Role::UserA, base.join(path).expect("url"));
+        exec.remember(&get("/before"), Stage::Probes);
+        // A check starts; a probe goes out while it reads; the canary's own read is no suspect.
+        let checkpoint = exec.checkpoint();
+        exec.remember(&get("/during"), Stage::Probes);
+        exec.remember(&get("/me"), Stage::Canary);
+        exec.forget_before(checkpoint);
+        exec.remember(&get("/after"), Stage::Probes);
+        let (named, total) = exec.sent_since_mark(10);
+        assert_eq!(
+            named,
+            [
+                "GET http://127.0.0.1:9/during as user-a",
+                "GET http://127.0.0.1:9/after as user-a"
+            ]
+        );
+        assert_eq!(total, 2);
+        exec.mark();
+        assert_eq!(exec.sent_since_mark(10), (Vec::new(), 0));
     }
 
     #[test]

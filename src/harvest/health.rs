@@ -70,22 +70,24 @@ impl Health {
     }
 
     /// Re-reads every witness; `Err` says what changed and what was sent before it. The
-    /// executor's memory of sent requests starts over when all is well.
+    /// executor forgets the requests sent before the check when all is well. Safe to run
+    /// while other requests are being sent.
     pub async fn verify(&self, exec: &Executor, when: &str) -> Result<(), String> {
         if self.witnesses.is_empty() {
             return Ok(());
         }
-        let before = exec.stage();
-        exec.enter(Stage::Canary);
+        // Requests sent while the reads run (the probes go on beside them) are not cleared
+        // by this check: they stay suspects for the next one.
+        let checkpoint = exec.checkpoint();
         let exchanges = exec
-            .send_all(
+            .send_all_in(
+                Stage::Canary,
                 self.witnesses
                     .iter()
                     .map(|w| ProbeRequest::get(w.role, w.url.clone()).uncached())
                     .collect(),
             )
             .await;
-        exec.enter(before);
         for (w, ex) in self.witnesses.iter().zip(&exchanges) {
             let change = match ex.status {
                 None if exec.halt().is_stopped() => return Ok(()),
@@ -137,7 +139,7 @@ impl Health {
                 return Err(format!("{when}, {change}; {sent}"));
             }
         }
-        exec.mark();
+        exec.forget_before(checkpoint);
         Ok(())
     }
 }

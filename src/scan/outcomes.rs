@@ -1,7 +1,11 @@
-//! Stage 5, outcomes: the plan's probes sent (with the health canary between chunks), every
+//! Stage 5, outcomes: the plan's probes sent (with the health canary beside them), every
 //! write undone, and each plan entry given its own exchanges.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use futures::StreamExt;
+use tokio::sync::Notify;
 
 use crate::checks::Planned;
 use crate::exec::{ExecStats, Executor, HaltReason, Stage};
@@ -27,8 +31,8 @@ pub struct Outcomes {
 /// Probe requests between two health checks, about: small enough to name the culprit when
 /// an identity breaks, large enough that the canary's own requests stay a few percent.
 const CANARY_EVERY: usize = 50;
-/// At high concurrency a chunk must still keep every slot busy: the canary is a barrier, so
-/// a chunk holds at least this many requests per slot.
+/// At high concurrency, as many requests are in flight as a check would wait for: a check
+/// comes at most once per this many requests per concurrency slot.
 const CHUNK_PER_SLOT: usize = 8;
 
 /// Share of requests that may fail in transport (no HTTP answer) before a scan counts as
@@ -90,36 +94,51 @@ pub(super) async fn send(plan: ScanPlan) -> Outcomes {
     }
 }
 
-/// Sends the probe groups in chunks with the health canary in between; once the scan has
-/// stopped (interrupt, failed canary, dead target), the rest come back unsent. One result
-/// per group, in order.
+/// Sends the probe groups, with the health canary re-checking the identities beside them
+/// after every chunk of requests (never as a barrier: sending goes on while it reads); once
+/// the scan has stopped (interrupt, failed canary, dead target), the rest come back unsent.
+/// One result per group, in order.
 async fn send_watched(
     exec: &Executor,
     health: &Health,
     groups: Vec<Vec<ProbeRequest>>,
 ) -> Vec<ProbeExchanges> {
     let every = CANARY_EVERY.max(exec.concurrency() * CHUNK_PER_SLOT);
-    let mut out = Vec::with_capacity(groups.len());
-    let mut chunk = Vec::new();
-    let mut requests = 0;
-    let total = groups.len();
-    for (i, group) in groups.into_iter().enumerate() {
-        requests += group.len();
-        chunk.push(group);
-        if requests < every && i + 1 < total {
-            continue;
+    // Probe requests handed to the executor so far; each chunk boundary they cross wakes the
+    // watcher (wake-ups while it checks merge into one: at most one check waits).
+    let handed = AtomicUsize::new(0);
+    let kick = Notify::new();
+    let finished = AtomicBool::new(false);
+    let probes = async {
+        let out = futures::stream::iter(groups)
+            .map(|group| {
+                let before = handed.fetch_add(group.len(), Ordering::Relaxed);
+                if (before + group.len()) / every > before / every {
+                    kick.notify_one();
+                }
+                exec.send_group(group)
+            })
+            .buffered(exec.concurrency())
+            .collect::<Vec<_>>()
+            .await;
+        finished.store(true, Ordering::SeqCst);
+        kick.notify_one();
+        out
+    };
+    let watcher = async {
+        loop {
+            kick.notified().await;
+            if finished.load(Ordering::SeqCst) || exec.halt().is_stopped() {
+                break;
+            }
+            if let Err(change) = health.verify(exec, "during the probes").await {
+                exec.halt()
+                    .stop(HaltReason::TargetFailed { message: change });
+                break;
+            }
         }
-        out.extend(exec.send_groups(std::mem::take(&mut chunk)).await);
-        requests = 0;
-        if !exec.halt().is_stopped()
-            && i + 1 < total
-            && let Err(change) = health.verify(exec, "during the probes").await
-        {
-            exec.halt()
-                .stop(HaltReason::TargetFailed { message: change });
-        }
-    }
-    out
+    };
+    futures::join!(probes, watcher).0
 }
 
 /// Why the scan's transport failures make it untrustworthy, if they do.

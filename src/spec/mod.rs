@@ -3,6 +3,7 @@
 //! Feeds the planner; nothing outside `spec/` sees the raw document.
 
 mod body;
+mod compact;
 mod error;
 mod lines;
 mod load;

@@ -42,7 +42,7 @@ pub(crate) fn parse(text: &str, name: &str) -> Result<Parsed, SpecError> {
         });
     }
     if trimmed.starts_with(['{', '[']) {
-        let json_err = match serde_json::from_str::<Value>(body) {
+        let json_err = match super::compact::from_str(body) {
             Ok(value) => {
                 // serde_json keeps the last of repeated keys without a word.
                 if let Some(dup) = json_duplicate_key(body) {
@@ -89,6 +89,33 @@ pub(crate) fn parse(text: &str, name: &str) -> Result<Parsed, SpecError> {
         }),
         Err(err) => Err(yaml_error(text, bom, name, err)),
     }
+}
+
+/// The operation lines of `text` when [`parse`] would read it as JSON with no duplicate key,
+/// so that a caller holding the text in a file may free it and parse the file instead
+/// (`load_file`). `None` means: call [`parse`] with the text.
+pub(crate) fn plain_json_lines(text: &str) -> Option<(OperationLines, usize)> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - body.len();
+    let trimmed = body.trim_start();
+    (trimmed.starts_with(['{', '[']) && json_duplicate_key(body).is_none())
+        .then(|| (scan_json(body), bom))
+}
+
+/// A JSON document parsed from `reader` (which must start after any BOM), for the text
+/// [`plain_json_lines`] accepted; `None` when it is not JSON after all (then [`parse`] the
+/// text: it reads JSON-looking YAML and words the errors).
+pub(crate) fn parse_json_reader(
+    reader: impl std::io::Read,
+    lines: OperationLines,
+) -> Option<Parsed> {
+    let value = super::compact::from_reader(reader).ok()?;
+    Some(Parsed {
+        value,
+        format: Format::Json,
+        lines,
+        warning: None,
+    })
 }
 
 /// A key written twice in one JSON object: the first and second position.

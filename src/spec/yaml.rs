@@ -226,7 +226,12 @@ impl Builder {
                     items,
                     anchor,
                     spent_before,
-                }) => self.complete(Value::Array(items), anchor, spent_before, span),
+                }) => self.complete(
+                    Value::Array(super::compact::shrink_items(items)),
+                    anchor,
+                    spent_before,
+                    span,
+                ),
                 Some(Frame::Map {
                     object,
                     merged,
@@ -235,6 +240,7 @@ impl Builder {
                     ..
                 }) => {
                     let object = apply_merges(object, merged)
+                        .map(super::compact::shrink_object)
                         .map_err(|message| YamlError::at(span.start, message))?;
                     self.complete(Value::Object(object), anchor, spent_before, span)
                 }

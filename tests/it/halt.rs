@@ -539,3 +539,127 @@ async fn a_second_signal_exits_at_once_and_says_what_was_left() {
     assert_eq!(got, Some(130), "{stderr}");
     assert!(stderr.contains("second SIGINT: exiting now"), "{stderr}");
 }
+
+/// An API of `RESOURCES` resources, each user owning one object in each; every other ID
+/// answers 404. Its `GET /me`, called by a user once the probes are under way (a cross-user
+/// read was seen), is gated: it answers only once `GATE_ARRIVALS` other requests arrived while
+/// it waited (or after `GATE_BOUND`), and records which.
+#[derive(Debug, Default)]
+struct GateState {
+    armed: AtomicBool,
+    gate_taken: AtomicBool,
+    arrivals: AtomicU64,
+    arrived: tokio::sync::Notify,
+    /// `Some(true)`: requests kept arriving while the canary read; `Some(false)`: none did.
+    overlapped: std::sync::Mutex<Option<bool>>,
+}
+
+const RESOURCES: usize = 100;
+const GATE_ARRIVALS: u64 = 10;
+const GATE_BOUND: Duration = Duration::from_secs(10);
+
+fn gated_spec() -> String {
+    let mut spec = String::from(
+        "openapi: 3.0.3\ninfo: {title: Gate API, version: '1'}\ncomponents:\n  securitySchemes:\n    bearer: {type: http, scheme: bearer}\nsecurity: [{bearer: []}]\npaths:\n  /me:\n    get:\n      operationId: getMe\n      responses: {'200': {description: the caller}}\n",
+    );
+    for k in 0..RESOURCES {
+        spec.push_str(&format!(
+            "  /r{k}:\n    get:\n      operationId: listR{k}\n      responses: {{'200': {{description: own objects}}}}\n  /r{k}/{{r{k}Id}}:\n    get:\n      operationId: getR{k}\n      parameters: [{{name: r{k}Id, in: path, required: true, schema: {{type: string}}}}]\n      responses: {{'200': {{description: one object}}, '404': {{description: not yours}}}}\n"
+        ));
+    }
+    spec
+}
+
+async fn gated(State(s): State<Arc<GateState>>, headers: HeaderMap, req: Request) -> Response {
+    let user = match headers.get("authorization").and_then(|h| h.to_str().ok()) {
+        Some(a) if a == format!("Bearer {TOKEN_A}") => Some(("a", 1)),
+        Some(a) if a == format!("Bearer {TOKEN_B}") => Some(("b", 2)),
+        _ => None,
+    };
+    let path = req.uri().path().to_owned();
+    if path != "/me" {
+        s.arrivals.fetch_add(1, Ordering::SeqCst);
+        s.arrived.notify_waiters();
+    }
+    let Some((letter, id)) = user else {
+        return unauthorized();
+    };
+    if path == "/me" {
+        if s.armed.load(Ordering::SeqCst) && !s.gate_taken.swap(true, Ordering::SeqCst) {
+            let want = s.arrivals.load(Ordering::SeqCst) + GATE_ARRIVALS;
+            let reached = tokio::time::timeout(GATE_BOUND, async {
+                loop {
+                    let arrived = s.arrived.notified();
+                    if s.arrivals.load(Ordering::SeqCst) >= want {
+                        return;
+                    }
+                    arrived.await;
+                }
+            })
+            .await
+            .is_ok();
+            *s.overlapped.lock().expect("lock") = Some(reached);
+        }
+        return axum::Json(json!({"id": id, "username": letter})).into_response();
+    }
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let other = if letter == "a" { "b" } else { "a" };
+    let resource = |r: &str| {
+        r.strip_prefix('r')
+            .and_then(|k| k.parse::<usize>().ok())
+            .is_some_and(|k| k < RESOURCES)
+    };
+    match parts.as_slice() {
+        [r] if resource(r) => {
+            axum::Json(json!([{"id": gated_object(letter, r), "owner_id": id}])).into_response()
+        }
+        [r, object] if resource(r) => {
+            if *object == gated_object(letter, r) {
+                return axum::Json(json!({"id": object, "owner_id": id})).into_response();
+            }
+            // The other user's object asked for by its ID: only a probe does that.
+            if *object == gated_object(other, r) {
+                s.armed.store(true, Ordering::SeqCst);
+            }
+            StatusCode::NOT_FOUND.into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A user's object in resource `r`: an ID that looks random, as real ones do.
+fn gated_object(letter: &str, r: &str) -> String {
+    let seed = r
+        .bytes()
+        .chain(letter.bytes())
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{letter}{seed:016x}")
+}
+
+#[tokio::test]
+async fn probes_keep_going_while_the_canary_checks_the_identities() {
+    let state = Arc::new(GateState::default());
+    let app = Router::new()
+        .fallback(get(gated))
+        .with_state(Arc::clone(&state));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (code, stdout, stderr) = scan_trap(addr, &gated_spec(), &["--concurrency", "2"]).await;
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("INCOMPLETE"), "{stdout}");
+    assert!(
+        state.armed.load(Ordering::SeqCst),
+        "cross-user probes were sent"
+    );
+    // A barrier would hold every probe until the gated read answered: it would time out.
+    assert_eq!(
+        *state.overlapped.lock().expect("lock"),
+        Some(true),
+        "a canary read during the probes did not see probes sent beside it:\n{stdout}"
+    );
+}

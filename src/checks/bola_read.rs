@@ -44,7 +44,7 @@ impl Check for BolaRead {
         // Vary one slot over B's objects that A does not also own: shared objects prove
         // nothing.
         let mut probes = Vec::new();
-        for slot in &slots {
+        for slot in slots.iter() {
             let theirs = a.owned_for(slot);
             for value in b.owned_for(slot) {
                 if theirs.contains(&value) || probes.len() >= MAX_PROBES {

@@ -90,10 +90,10 @@ impl Inventory {
         if let Some(slot) = self
             .resources
             .slots(op)
-            .into_iter()
+            .iter()
             .find(|s| s.name == param)
         {
-            return slot.key;
+            return slot.key.clone();
         }
         crate::model::path_key(&op.path, param)
     }
@@ -190,8 +190,9 @@ impl Inventory {
     fn slot(&self, op: &Operation, param: &str) -> IdSlot {
         self.resources
             .slots(op)
-            .into_iter()
+            .iter()
             .find(|s| s.name == param)
+            .cloned()
             .unwrap_or_else(|| IdSlot {
                 name: param.to_owned(),
                 location: ParamLocation::Path,
@@ -340,7 +341,7 @@ impl Inventory {
     ) -> Option<(Vec<(String, String)>, bool)> {
         let mut all_owned = true;
         let mut out = Vec::new();
-        for slot in self.resources.slots(op) {
+        for slot in self.resources.slots(op).iter() {
             if slot.location != location || !slot.required {
                 continue;
             }
@@ -351,7 +352,7 @@ impl Inventory {
                     self.values_for(&self.seen, &slot).first()?.clone()
                 }
             };
-            out.push((slot.name, value));
+            out.push((slot.name.clone(), value));
         }
         Some((out, all_owned))
     }

@@ -6,10 +6,11 @@
 //!
 //! Pure functions of the spec: derived once, before anything is sent.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use super::{Api, Operation, ParamLocation, SchemaKind};
+use super::{Api, HttpMethod, Operation, ParamLocation, SchemaKind};
 use crate::vocab::{FIELD_WORDS, GENERIC_ID_NAMES, IRREGULAR_PLURALS, PRINCIPAL_STEMS, words};
 
 /// The kind every principal-like name (`user`, `member`, `owner`, `author`…) stands for.
@@ -63,6 +64,9 @@ pub struct Resources {
     fields: BTreeMap<String, BTreeSet<String>>,
     /// Each path parameter name's key where it first occurs.
     by_name: BTreeMap<String, ResourceKey>,
+    /// Every operation's slots, derived once (planning asks for them per check and per
+    /// parameter).
+    cached: HashMap<String, Vec<(HttpMethod, Vec<IdSlot>)>>,
     /// Keys the spec's `links` give parameters, by (operationId, parameter): the producer's
     /// kind and the field its pointer names. They win over names.
     linked: BTreeMap<(String, String), ResourceKey>,
@@ -100,6 +104,7 @@ impl Resources {
             fields,
             by_name,
             linked: BTreeMap::new(),
+            cached: HashMap::new(),
         };
         for producer in &api.operations {
             for link in &producer.links {
@@ -113,6 +118,15 @@ impl Resources {
                     .insert((link.operation.clone(), link.parameter.clone()), key);
             }
         }
+        let mut cached: HashMap<String, Vec<(HttpMethod, Vec<IdSlot>)>> = HashMap::new();
+        for op in &api.operations {
+            let slots = resources.derive_slots(op);
+            cached
+                .entry(op.path.clone())
+                .or_default()
+                .push((op.method, slots));
+        }
+        resources.cached = cached;
         resources
     }
 
@@ -158,7 +172,18 @@ impl Resources {
 
     /// Every identifier slot of `op`: its path parameters, then query and header parameters
     /// whose name names a known kind (`?customer=`, `?project_id=`, `X-Org-Id:`).
-    pub fn slots(&self, op: &Operation) -> Vec<IdSlot> {
+    pub fn slots(&self, op: &Operation) -> Cow<'_, [IdSlot]> {
+        let cached = self
+            .cached
+            .get(op.path.as_str())
+            .and_then(|methods| methods.iter().find(|(m, _)| *m == op.method));
+        match cached {
+            Some((_, slots)) => Cow::Borrowed(slots),
+            None => Cow::Owned(self.derive_slots(op)),
+        }
+    }
+
+    fn derive_slots(&self, op: &Operation) -> Vec<IdSlot> {
         let mut out: Vec<IdSlot> = op
             .path_param_names()
             .into_iter()

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::judge::{distinctive_values, shared_values};
+use super::judge::{distinctive_values, shared_values_but};
 use super::{Check, CheckMeta, PlanCx, Planned, Probe};
 use crate::findings::{Confidence, Finding};
 use crate::harvest::Inventory;
@@ -95,9 +95,8 @@ impl Check for BolaRead {
         // by an anonymous caller's own walk, or saying it is public) is no evidence of B's
         // private data. What an anonymous caller gets at B's URL is not: that is the same
         // attack without credentials, mentioned below.
-        let mut exclude = cx.user_a.own_values.clone();
-        exclude.extend(cx.public.iter().cloned());
-        let matches = shared_values(attack_json, reference_json, &exclude);
+        let exclude = |v: &str| cx.user_a.own_values.contains(v) || cx.public.contains(v);
+        let matches = shared_values_but(attack_json, reference_json, exclude);
         if matches.len() < 2 {
             return None;
         }
@@ -118,7 +117,7 @@ impl Check for BolaRead {
             && anonymous
                 .json
                 .as_ref()
-                .is_some_and(|j| !shared_values(j, reference_json, &exclude).is_empty());
+                .is_some_and(|j| !shared_values_but(j, reference_json, exclude).is_empty());
         let message = format!(
             "user-a read user-b's object: {} {} answered {} with {} values from user-b's own view{}",
             op.method,

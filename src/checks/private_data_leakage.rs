@@ -188,17 +188,16 @@ fn canary_matches(ex: &Exchange, canaries: &[Canary]) -> Option<(Vec<Match>, boo
 fn canaries_of_b(cx: &PlanCx<'_>) -> Vec<Canary> {
     // Public-by-design values (a bio every article shows) are nobody's secret, unless B's own
     // record says B is private: then they leak wherever they show up.
-    let mut exclude = cx.user_a.own_values.clone();
     let private = cx
         .user_b
         .me
         .as_ref()
         .and_then(|me| me.as_object())
         .is_some_and(crate::values::records::says_private);
-    if !private {
-        exclude.extend(cx.public.iter().cloned());
-    }
-    let mut canaries = cx.user_b.canaries(&exclude);
+    // A predicate, not a merged set: this runs once per operation.
+    let mut canaries = cx.user_b.canaries(|v| {
+        cx.user_a.own_values.contains(v) || (!private && cx.public.contains(v))
+    });
     canaries.retain(|c| !cx.settings.is_public_field(&c.field));
     canaries
 }
@@ -229,7 +228,7 @@ mod tests {
             })),
             ..crate::harvest::Inventory::bare(Role::UserB)
         }
-        .canaries(&Default::default())
+        .canaries(|_| false)
     }
 
     #[test]

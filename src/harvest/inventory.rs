@@ -87,12 +87,7 @@ impl Inventory {
 
     /// The key of `param` of `op`: a path parameter, else a query parameter, else its name.
     pub fn key(&self, op: &Operation, param: &str) -> ResourceKey {
-        if let Some(slot) = self
-            .resources
-            .slots(op)
-            .iter()
-            .find(|s| s.name == param)
-        {
+        if let Some(slot) = self.resources.slots(op).iter().find(|s| s.name == param) {
             return slot.key.clone();
         }
         crate::model::path_key(&op.path, param)
@@ -204,7 +199,7 @@ impl Inventory {
 
     /// This user's personal values from the user's own record, minus `exclude` (the other
     /// user's own values and public data). Empty when the "me" record is unknown.
-    pub fn canaries(&self, exclude: &HashSet<String>) -> Vec<Canary> {
+    pub fn canaries(&self, exclude: impl Fn(&str) -> bool) -> Vec<Canary> {
         self.me
             .as_ref()
             .map(|me| canary::canaries(me, exclude))
@@ -345,11 +340,11 @@ impl Inventory {
             if slot.location != location || !slot.required {
                 continue;
             }
-            let value = match self.owned_for(&slot).into_iter().next() {
+            let value = match self.owned_for(slot).into_iter().next() {
                 Some(v) => v,
                 None => {
                     all_owned = false;
-                    self.values_for(&self.seen, &slot).first()?.clone()
+                    self.values_for(&self.seen, slot).first()?.clone()
                 }
             };
             out.push((slot.name.clone(), value));

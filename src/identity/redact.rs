@@ -13,11 +13,12 @@
 //! secret gives the same mask everywhere, so checks that compare values across responses still
 //! see equal values as equal and different ones as different.
 
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use aho_corasick::AhoCorasick;
 use base64::Engine;
-use regex::{Captures, Regex};
+use regex::{Captures, Regex, RegexSet};
 use sha2::{Digest, Sha256};
 
 use super::Credential;
@@ -69,6 +70,9 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
         })
         .collect()
 });
+/// Every context pattern at once: most texts match none, and one pass says so.
+static ANY_CONTEXT: LazyLock<Option<RegexSet>> =
+    LazyLock::new(|| RegexSet::new(AUTH_SCHEME.iter().chain(PAIRS.iter()).map(Regex::as_str)).ok());
 static AUTH_SCHEME: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(AUTH_SCHEME_PATTERN).ok());
 static PAIRS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -248,13 +252,12 @@ fn mask_shapes(text: &str) -> String {
         if !shape.re.is_match(&out) {
             continue;
         }
-        out = shape
-            .re
-            .replace_all(&out, |c: &Captures<'_>| {
-                let shown = c.name("shown").map_or("", |m| m.as_str());
-                replace_group(c, "secret", |secret| mask(shape.kind, shown, secret))
-            })
-            .into_owned();
+        if let Cow::Owned(replaced) = shape.re.replace_all(&out, |c: &Captures<'_>| {
+            let shown = c.name("shown").map_or("", |m| m.as_str());
+            replace_group(c, "secret", |secret| mask(shape.kind, shown, secret))
+        }) {
+            out = replaced;
+        }
     }
     out
 }
@@ -263,6 +266,9 @@ fn mask_shapes(text: &str) -> String {
 /// secret-like keys. After known secrets, so those keep their own masks.
 fn mask_in_context(text: &str) -> String {
     let mut out = text.to_owned();
+    if ANY_CONTEXT.as_ref().is_some_and(|set| !set.is_match(&out)) {
+        return out;
+    }
     if let Some(re) = AUTH_SCHEME.as_ref() {
         out = re
             .replace_all(&out, |c: &Captures<'_>| {

@@ -177,7 +177,8 @@ fn reasons(outcomes: &[&Outcome]) -> Vec<ReasonCount> {
         if let Outcome::Skipped { reason } = outcome {
             let (n, originals) = by_general.entry(general_reason(reason)).or_default();
             *n += 1;
-            if !originals.contains(&reason.as_str()) {
+            // Whether there is more than one original is all that matters: keep two at most.
+            if originals.len() < 2 && !originals.contains(&reason.as_str()) {
                 originals.push(reason);
             }
         }

@@ -149,6 +149,9 @@ pub(super) fn judge(outcomes: Outcomes, config: &ScanConfig, clock: Clock) -> Re
     };
     let metas: Vec<CheckMeta> = targets.checks.iter().map(|c| c.meta().clone()).collect();
     report.coverage = Coverage::of(&report.cases, &metas).with_minimum(config.gate.min_coverage);
+    // Freeing every exchange, probe and inventory takes a while on a large API; nothing waits
+    // for it, so it happens beside the report instead of before it.
+    std::thread::spawn(move || drop((plan, exchanges)));
     report.sort_findings();
     crate::findings::apply_suppressions(
         &mut report.findings,

@@ -290,11 +290,14 @@ impl Builder {
         let first = if key == "<<" {
             // Only a second merge key is a repeat; where the first was is not kept.
             (!merged.is_empty()).then_some(0)
-        } else {
+        } else if object.contains_key(&key) {
+            // A hash lookup first: a scan of every key per key is quadratic in `paths`.
             object
                 .keys()
                 .position(|k| *k == key)
                 .map(|i| key_lines.get(i).copied().unwrap_or(0))
+        } else {
+            None
         };
         if let Some(first) = first {
             return Err(if first != 0 && first != line {

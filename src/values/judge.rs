@@ -100,11 +100,20 @@ pub(crate) fn shared_values(
     reference: &Value,
     exclude: &HashSet<String>,
 ) -> Vec<Match> {
+    shared_values_but(attack, reference, |v| exclude.contains(v))
+}
+
+/// [`shared_values`] with the values to leave out given by a predicate.
+pub(crate) fn shared_values_but(
+    attack: &Value,
+    reference: &Value,
+    exclude: impl Fn(&str) -> bool,
+) -> Vec<Match> {
     let wanted = distinctive_values(reference);
     let mut seen = HashSet::new();
     leaves(attack)
         .into_iter()
-        .filter(|(_, v)| wanted.contains(v) && !exclude.contains(v) && is_distinctive(v))
+        .filter(|(_, v)| wanted.contains(v) && !exclude(v) && is_distinctive(v))
         .filter(|(_, v)| seen.insert(v.clone()))
         .take(MAX_MATCHES)
         .map(|(pointer, value)| Match { pointer, value })

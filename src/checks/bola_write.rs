@@ -44,6 +44,8 @@ struct Target {
     change: Option<(String, Value)>,
     marker: String,
     cleanup: Option<Url>,
+    /// A listed object's PATCH: the body that puts the changed property back.
+    restore: Option<Value>,
 }
 
 impl Check for BolaWrite {
@@ -72,6 +74,13 @@ impl Check for BolaWrite {
         if let Some((_, body)) = &t.change {
             write = write.json(body);
         }
+        // Journalled before the write is sent, sent right after B's second read.
+        let restore = t.restore.as_ref().map(|body| {
+            ProbeRequest::new(Role::UserB, op.method, t.url.clone()).json(body)
+        });
+        if let Some(restore) = &restore {
+            write = write.undone_by(restore.clone(), "restore user-b's listed object");
+        }
         let mut requests = vec![
             ProbeRequest::get(Role::UserB, t.read_url.clone()).uncached(),
             write,
@@ -80,6 +89,7 @@ impl Check for BolaWrite {
         if let Some(url) = t.cleanup {
             requests.push(ProbeRequest::new(Role::UserB, HttpMethod::Delete, url));
         }
+        requests.extend(restore);
         Planned::Probes(vec![Probe { requests }])
     }
 
@@ -234,14 +244,49 @@ fn target(op: &Operation, cx: &PlanCx<'_>) -> Result<Option<Target>, String> {
         HttpMethod::Delete => None,
         _ => Some(change(op, &marker)?),
     };
+    // An object the user listed is theirs to keep: never deleted, and changed only where the
+    // change can be undone (one property back to the value read before the scan).
+    let listed = cx.user_b.listed.get(id);
+    let restore = match (listed, &change) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(format!(
+                "would delete user-b's listed object {id}, which cannot be undone: only objects \
+                 the scan creates are deleted"
+            ));
+        }
+        (Some(_), Some(_)) if op.method == HttpMethod::Put => {
+            return Err(format!(
+                "would replace user-b's listed object {id}, which cannot be restored exactly"
+            ));
+        }
+        (Some((_, view)), Some((field, _))) => {
+            // Text only: a PATCH cannot be trusted to put back a null or a missing value.
+            let original = view
+                .as_ref()
+                .and_then(|v| v.get(field))
+                .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+                .cloned()
+                .ok_or_else(|| {
+                    format!(
+                        "cannot restore `{field}` of user-b's listed object {id}: it held no \
+                         text before the scan (or could not be read)"
+                    )
+                })?;
+            Some((field.clone(), original))
+        }
+    };
     Ok(Some(Target {
         url: join_url(cx.base_url, &path, &super::query_examples(op)),
         read_url: join_url(cx.base_url, &path, &super::query_examples(read)),
         id: id.clone(),
         change,
         marker,
+        // Only what the scan created is deleted afterwards.
         cleanup: delete_of(cx.api, op)
+            .filter(|_| restore.is_none() && listed.is_none())
             .map(|d| join_url(cx.base_url, &path, &super::query_examples(d))),
+        restore: restore.map(|(field, original)| json!({ field: original })),
     }))
 }
 

@@ -107,3 +107,52 @@ fn delete_request(
     );
     Some(ProbeRequest::new(inv.role, HttpMethod::Delete, url))
 }
+
+/// Reads, as its user, every object the user listed for writing, so that a write to one can
+/// be undone: the view is kept in `Inventory::listed`. An object that cannot be read keeps
+/// no view, and nothing is then written to it.
+pub async fn read_listed(api: &Api, exec: &Executor, base: &Url, inv: &mut Inventory) {
+    let listed: Vec<(String, crate::model::ResourceKey)> = inv
+        .listed
+        .iter()
+        .map(|(id, (key, _))| (id.clone(), key.clone()))
+        .collect();
+    for (id, key) in listed {
+        // The item read whose trailing parameter takes this kind of object.
+        let url = api
+            .operations
+            .iter()
+            .filter(|o| o.method == HttpMethod::Get && o.path.ends_with('}'))
+            .find_map(|o| {
+                let params = o.path_param_names();
+                let last = *params.last()?;
+                if inv.key(o, last) != key {
+                    return None;
+                }
+                let mut values = Vec::with_capacity(params.len());
+                for p in params {
+                    let value = if p == last {
+                        id.clone()
+                    } else {
+                        inv.owned_values(o, p).into_iter().next()?
+                    };
+                    values.push((p.to_owned(), value));
+                }
+                Some(join_url(base, &fill_path(&o.path, &values), &inv.query(o)))
+            });
+        let Some(url) = url else {
+            tracing::info!(id, %key, "no read of a listed object: it will not be written to");
+            continue;
+        };
+        let ex = exec.send(ProbeRequest::get(inv.role, url).uncached()).await;
+        let view = ex
+            .json
+            .as_ref()
+            .filter(|_| ex.is_success())
+            .and_then(crate::values::records::me_record)
+            .map(serde_json::Value::Object);
+        if let Some(entry) = inv.listed.get_mut(&id) {
+            entry.1 = view;
+        }
+    }
+}

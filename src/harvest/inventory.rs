@@ -45,6 +45,9 @@ pub struct Inventory {
     pub witness: Option<url::Url>,
     /// How the API's parameters map to kinds of objects.
     pub resources: Arc<Resources>,
+    /// User B's objects listed in the config file with writes allowed, by ID: their kind and
+    /// B's view of them read before the scan (to restore what a write changes).
+    pub listed: BTreeMap<String, (ResourceKey, Option<Value>)>,
 }
 
 impl Inventory {
@@ -60,6 +63,7 @@ impl Inventory {
             created: BTreeMap::new(),
             witness: None,
             resources,
+            listed: BTreeMap::new(),
         }
     }
 

@@ -11,7 +11,7 @@ mod inventory;
 mod preflight;
 
 pub use canary::Canary;
-pub use create::create_objects;
+pub use create::{create_objects, read_listed};
 pub use harvester::{find_me_operation, harvest};
 pub use health::Health;
 pub use inventory::Inventory;

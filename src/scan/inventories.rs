@@ -48,6 +48,10 @@ pub(super) async fn harvest(session: Session, config: &ScanConfig, create: bool)
         &config.objects.user_b,
         config.exec.allow_writes,
     );
+    if create && !user_b.listed.is_empty() && !exec.halt().is_stopped() {
+        exec.enter(Stage::Create);
+        harvest::read_listed(api, exec, base, &mut user_b).await;
+    }
     Inventories {
         session,
         user_a,
@@ -65,6 +69,7 @@ fn add_explicit_objects(inv: &mut Inventory, objects: &[(String, Vec<String>)], 
         for id in ids {
             tracing::info!(identity = %inv.role, param, %key, id, "object listed in the config file");
             if writable {
+                inv.listed.insert(id.clone(), (key.clone(), None));
                 inv.add_created(&key, id.clone());
             } else {
                 inv.add_owned(&key, id.clone());

@@ -107,10 +107,36 @@ async fn explicit_object_ids_find_bola_where_harvesting_cannot() {
         "listed IDs are never written to without --allow-writes"
     );
 
-    // With writes and no create operation, B's listed objects are what bola-write uses.
+    // With writes and no create operation, B's listed objects are what bola-write uses: a
+    // change is undone (the property read before the scan is put back), a delete is never
+    // sent, and nothing of them is deleted as cleanup either.
     config.exec.allow_writes = true;
     config.exclude.push("POST /workouts".into());
     config.objects.user_b = vec![("workoutId".into(), vec!["103".into(), "104".into()])];
+    let as_bob = |path: &str| {
+        let url = format!("{}{path}", server.base_url());
+        let token = server.token(apileak_demo::DemoUser::Bob).to_owned();
+        async move {
+            let answer = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("get");
+            (answer.status().as_u16(), answer.text().await.expect("body"))
+        }
+    };
+    // B's object has a note to put back.
+    let patched = reqwest::Client::new()
+        .patch(format!("{}/workouts/103", server.base_url()))
+        .bearer_auth(server.token(apileak_demo::DemoUser::Bob))
+        .json(&serde_json::json!({"note": "Hill repeats"}))
+        .send()
+        .await
+        .expect("patch");
+    assert!(patched.status().is_success());
+    let before = (as_bob("/workouts/103").await, as_bob("/workouts/104").await);
+    assert!(before.0.1.contains("Hill repeats"));
     let writable = scan::run(&config).await.expect("scan");
     let writes: Vec<String> = writable
         .findings
@@ -118,12 +144,28 @@ async fn explicit_object_ids_find_bola_where_harvesting_cannot() {
         .filter(|f| f.check == "bola-write")
         .map(|f| f.operation())
         .collect();
-    assert!(!writes.is_empty(), "{:#?}", writable.findings);
+    assert_eq!(
+        writes,
+        ["PATCH /workouts/{workoutId}"],
+        "{:#?}",
+        writable.findings
+    );
+    let delete = writable
+        .cases
+        .iter()
+        .find(|c| c.check == "bola-write" && c.method == "DELETE")
+        .expect("delete case");
     assert!(
-        writes
-            .iter()
-            .all(|op| op.ends_with(" /workouts/{workoutId}")),
-        "{writes:?}"
+        matches!(&delete.outcome, apileak::report::Outcome::Skipped { reason } if reason.contains("cannot be undone")),
+        "{:?}",
+        delete.outcome
+    );
+    let after = (as_bob("/workouts/103").await, as_bob("/workouts/104").await);
+    assert_eq!(after, before, "listed objects are as they were");
+    assert!(
+        writable.left_behind.is_empty(),
+        "{:?}",
+        writable.left_behind
     );
     server.shutdown().await;
 }

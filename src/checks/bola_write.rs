@@ -1,10 +1,13 @@
 //! API1 (writes, `--allow-writes`): user A changes or deletes an object that belongs to user B.
 //!
-//! Only objects the scan itself created as B are targets (`harvest::create_objects`, one per
-//! write operation so concurrent probes never share one); nothing else of B's is ever written.
-//! Each probe is a sequence: B reads the object, A sends the write (PUT/PATCH set one free-text
-//! property to a marker unique to the operation and object; DELETE as is), B reads it again,
-//! and B deletes it when the API has a DELETE for it (cleanup; a 404 if A already did).
+//! Targets are the objects the scan itself created as B (`harvest::create_objects`, one per
+//! write operation so concurrent probes never share one) and the objects the config lists for
+//! B, which are only PATCHed where the text read before the scan can be put back (never
+//! deleted, never replaced); nothing else of B's is ever written. Each probe is a sequence: B
+//! reads the object, A sends the write (PUT/PATCH set one free-text property to a marker unique
+//! to the operation and object; DELETE as is), B reads it again, and B deletes it when the scan
+//! created it and the API has a DELETE (cleanup; a 404 if A already did) or puts the listed
+//! object's property back. Creates carrying B's ID in their body are in `references`.
 //!
 //! A finding needs B's second read to show the effect: the marker in place, or the object gone
 //! (404/410) after it was there. A 2xx to A alone proves nothing: plenty of APIs answer 200 and

@@ -201,11 +201,17 @@ impl Principal {
 pub(crate) fn record_owners(record: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in record {
-        let key_is_owner = normalise_key(k) != "id" && is_principal_param(k);
+        let n = normalise_key(k);
+        // `owner_email`, `created_by_login`: the owner by another of its identifiers.
+        let by_other_identifier = ["email", "username", "login"].iter().any(|suffix| {
+            n.strip_suffix(suffix)
+                .is_some_and(|stem| !stem.is_empty() && is_principal_param(stem))
+        });
+        let key_is_owner = n != "id" && (is_principal_param(k) || by_other_identifier);
         match v {
             Value::Object(nested) if key_is_owner || is_principal_param(&format!("{k}id")) => {
                 let p = Principal::from_record(nested);
-                out.extend(p.id.into_iter().chain(p.username));
+                out.extend(p.id.into_iter().chain(p.username).chain(p.email));
             }
             _ if key_is_owner => out.extend(scalar_text(v)),
             _ => {}
@@ -361,5 +367,11 @@ mod tests {
             record_owners(r.as_object().expect("object")).is_empty(),
             "its own id is no owner"
         );
+        let r = json!({"id": 3, "owner_email": "ann@x.test", "created_by": {"email": "bo@x.test"}});
+        let mut owners = record_owners(r.as_object().expect("object"));
+        owners.sort();
+        assert_eq!(owners, ["ann@x.test", "bo@x.test"]);
+        let r = json!({"id": 4, "email": "someone@x.test", "support_email": "help@x.test"});
+        assert!(record_owners(r.as_object().expect("object")).is_empty());
     }
 }

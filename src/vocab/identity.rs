@@ -23,8 +23,22 @@ pub(crate) const ID_FIELDS: &[&str] = &["id", "userid", "memberid", "accountid",
 
 /// Parameter names that name the user themself (`{userId}`, `{memberId}`…), normalised.
 pub(crate) const PRINCIPAL_STEMS: &[&str] = &[
-    "user", "member", "account", "owner", "profile", "person", "player", "athlete", "author",
-    "creator", "uid",
+    "user",
+    "member",
+    "account",
+    "owner",
+    "profile",
+    "person",
+    "player",
+    "athlete",
+    "createdby",
+    "ownedby",
+    "postedby",
+    "submittedby",
+    "uploadedby",
+    "author",
+    "creator",
+    "uid",
 ];
 
 /// Keys holding the user's login name.

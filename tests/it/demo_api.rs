@@ -5,36 +5,15 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use apileak_demo::{DemoServer, DemoUser, SPEC_PATH, SPEC_YAML, Variant};
-use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, SERVER, WWW_AUTHENTICATE};
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, SERVER, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
 
 use DemoUser::{Alice, Bob, Carol, Dave, Erin};
 use Variant::{Patched, Vulnerable};
 
-/// One response, fully read.
-#[derive(Debug)]
-struct Resp {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
-}
+use crate::support::Resp;
 
 impl Resp {
-    fn json(&self) -> Value {
-        let ct = self.header(CONTENT_TYPE.as_str());
-        assert!(
-            ct.starts_with("application/json"),
-            "content-type {ct:?} for {self:?}"
-        );
-        serde_json::from_str(&self.body).expect("JSON body")
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map_or("", |v| v.to_str().expect("ASCII header"))
-    }
-
     /// The `id`s of a JSON array of objects.
     fn ids(&self) -> Vec<u64> {
         let list = self.json();

@@ -14,32 +14,8 @@ use serde_json::{Value, json};
 use DemoUser::{Alice, Bob, Carol};
 use Variant::{Patched, Vulnerable};
 
+use crate::support::Resp;
 use crate::support::apileak_cmd as apileak;
-
-/// One response, fully read.
-#[derive(Debug)]
-struct Resp {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        let ct = self.header("content-type");
-        assert!(
-            ct.starts_with("application/json"),
-            "content-type {ct:?} for {self:?}"
-        );
-        serde_json::from_str(&self.body).expect("JSON body")
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map_or("", |v| v.to_str().expect("ASCII header"))
-    }
-}
 
 async fn start(shape: Shape, variant: Variant) -> DemoServer {
     let options = DemoOptions {

@@ -162,3 +162,28 @@ pub(crate) fn finding_set(
         .map(|f| (f.check.clone(), f.operation()))
         .collect()
 }
+
+/// One response, fully read (the demo API tests).
+#[derive(Debug)]
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: String,
+}
+
+impl Resp {
+    pub(crate) fn json(&self) -> serde_json::Value {
+        let ct = self.header("content-type");
+        assert!(
+            ct.starts_with("application/json"),
+            "content-type {ct:?} for {self:?}"
+        );
+        serde_json::from_str(&self.body).expect("JSON body")
+    }
+
+    pub(crate) fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map_or("", |v| v.to_str().expect("ASCII header"))
+    }
+}

@@ -7,7 +7,8 @@ use super::{Check, CheckMeta, PlanCx, Planned, Probe};
 use crate::findings::{Confidence, Finding};
 use crate::harvest::Inventory;
 use crate::identity::Role;
-use crate::model::{IdSlot, Operation, ParamLocation};
+use crate::model::{IdSlot, Operation, PRINCIPAL, ParamLocation};
+use crate::values::records::keyed_records;
 use crate::probe::fill_path;
 use crate::probe::{Exchange, ProbeRequest, join_url};
 
@@ -26,8 +27,11 @@ impl Check for BolaRead {
     fn plan(&self, op: &Operation, cx: &PlanCx<'_>) -> Planned {
         let (a, b) = (cx.user_a, cx.user_b);
         let slots = b.resources.slots(op);
-        if !op.method.is_safe() || slots.is_empty() {
+        if !op.method.is_safe() {
             return Planned::NotApplicable;
+        }
+        if slots.is_empty() {
+            return plan_list(op, cx);
         }
         if let Some(p) = b.unfillable(op) {
             return Planned::Skipped(format!("required {p} parameter has no example in the spec"));
@@ -83,6 +87,9 @@ impl Check for BolaRead {
         exchanges: &[Arc<Exchange>],
         cx: &PlanCx<'_>,
     ) -> Option<Finding> {
+        if let [attack, reference] = exchanges {
+            return self.judge_list(op, attack, reference, cx);
+        }
         let [attack, reference, anonymous] = exchanges else {
             return None;
         };
@@ -137,6 +144,102 @@ impl Check for BolaRead {
             matches,
             Some(Role::UserB),
             confidence,
+            message,
+        ))
+    }
+}
+
+/// A list that takes no ID (`GET /orders`, `GET /activity`), where B owns objects of the kind
+/// it answers with (or of any kind, when its path names none the API knows): A's answer must
+/// not hold them. A asks, then B (the reference view).
+fn plan_list(op: &Operation, cx: &PlanCx<'_>) -> Planned {
+    let (a, b) = (cx.user_a, cx.user_b);
+    let kind = b.resources.answer_kind(op);
+    let owns = |wanted: Option<&str>| {
+        b.owned.iter().any(|(key, values)| {
+            !key.is_principal() && !values.is_empty() && wanted.is_none_or(|k| key.resource == k)
+        })
+    };
+    // Other users in a list are private-data-leakage's: people, not objects; the identity
+    // operation answers with the caller.
+    let applicable = kind != PRINCIPAL
+        && op.method == crate::model::HttpMethod::Get
+        && cx.me().is_none_or(|me| !std::ptr::eq(me, op))
+        && if b.resources.is_known(&kind) {
+            owns(Some(&kind))
+        } else {
+            owns(None)
+        };
+    if !applicable {
+        return Planned::NotApplicable;
+    }
+    if let Some(p) = a.unfillable(op) {
+        return Planned::Skipped(format!("required {p} parameter has no example in the spec"));
+    }
+    let url = join_url(cx.base_url, &op.path, &a.query(op));
+    Planned::Probes(vec![Probe {
+        requests: vec![
+            ProbeRequest::get(Role::UserA, url.clone()),
+            ProbeRequest::get(Role::UserB, url),
+        ],
+    }])
+}
+
+impl BolaRead {
+    /// A's list answer holds one of B's objects (by its key) with B's values.
+    fn judge_list(
+        &self,
+        op: &Operation,
+        attack: &Arc<Exchange>,
+        reference: &Arc<Exchange>,
+        cx: &PlanCx<'_>,
+    ) -> Option<Finding> {
+        let (a, b) = (cx.user_a, cx.user_b);
+        if !attack.is_success() || !reference.is_success() {
+            return None;
+        }
+        let (attack_json, reference_json) = (attack.json.as_ref()?, reference.json.as_ref()?);
+        let owns = |inv: &Inventory, key: &crate::model::ResourceKey, v: &String| {
+            inv.owned.get(key).is_some_and(|o| o.contains(v))
+        };
+        let exclude = |v: &str| a.own_values.contains(v) || cx.public.contains(v);
+        let kind = b.resources.answer_kind(op);
+        let mut leaked = Vec::new();
+        let mut matches = Vec::new();
+        for found in keyed_records(&b.resources, &kind, attack_json) {
+            let Some((key, id)) = found.keys.iter().find(|(k, v)| {
+                !k.is_principal() && owns(b, k, v) && !owns(a, k, v)
+            }) else {
+                continue;
+            };
+            let record = serde_json::Value::Object(found.record.clone());
+            let shared = shared_values_but(&record, reference_json, exclude);
+            if shared.len() >= 2 {
+                leaked.push(format!("{key} {id}"));
+                if matches.is_empty() {
+                    matches = shared;
+                }
+            }
+        }
+        if leaked.is_empty() {
+            return None;
+        }
+        let message = format!(
+            "user-a's list {} {} answered {} with {} of user-b's objects ({}) and their values \
+             from user-b's own view",
+            op.method,
+            attack.request.url,
+            attack.status.unwrap_or_default(),
+            leaked.len(),
+            leaked.join(", ")
+        );
+        Some(super::finding(
+            &self.meta,
+            op,
+            attack,
+            matches,
+            Some(Role::UserB),
+            Confidence::High,
             message,
         ))
     }

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use url::Url;
 
 use super::Inventory;
@@ -25,12 +25,11 @@ use crate::probe::{ProbeRequest, join_url};
 use crate::values::judge::{distinctive_values, leaves, normalise_key};
 use crate::values::params::{query_examples, scalar_text, unfillable_query};
 use crate::values::records::{
-    Principal, me_record, record_id, record_owners, records, records_with_kind, says_private,
-    says_public,
+    KeyedRecord, Principal, keyed_records, me_record, record_id, record_owners, records,
+    says_private, says_public,
 };
 use crate::vocab::{
-    CURSOR_FIELDS, CURSOR_PARAMS, ID_FIELDS, LINK_HOLDERS, ME_IDS, ME_SEGMENTS, NEXT_LINK_KEYS,
-    USERNAME_KEYS,
+    CURSOR_FIELDS, CURSOR_PARAMS, LINK_HOLDERS, ME_IDS, ME_SEGMENTS, NEXT_LINK_KEYS,
 };
 
 /// Rounds of following IDs into further requests (`/me` → `/members/2/workouts` → …).
@@ -323,8 +322,12 @@ impl Walk {
         } else {
             resources.answer_kind(op)
         };
-        for (hint, record) in records_with_kind(body) {
-            let kind = record_kind(&resources, record, hint).unwrap_or_else(|| answer_kind.clone());
+        for KeyedRecord {
+            record,
+            kind,
+            keys: found,
+        } in keyed_records(&resources, &answer_kind, body)
+        {
             let owners = record_owners(record);
             let names_me = owners.iter().any(|o| self.inv.principal.is(o));
             // A record that names someone else as its owner is theirs, wherever it showed up:
@@ -341,11 +344,7 @@ impl Walk {
                         .any(|(_, v)| names.contains(&v.as_str()))
             };
             let mut keys = Vec::new();
-            for field in resources.fields(&kind) {
-                let Some(value) = field_value(record, &kind, field) else {
-                    continue;
-                };
-                let key = ResourceKey::new(&kind, field);
+            for (key, value) in found {
                 if public {
                     self.public.insert((key.clone(), value.clone()));
                 }
@@ -389,36 +388,6 @@ impl Walk {
             }
         }
     }
-}
-
-/// The kind a record says it is (`"object": "customer"`, JSON:API `"type": "articles"`), else
-/// the kind its envelope key names, when the API knows that kind.
-fn record_kind(
-    resources: &Resources,
-    record: &Map<String, Value>,
-    hint: Option<&str>,
-) -> Option<String> {
-    ["object", "type", "kind"]
-        .iter()
-        .filter_map(|k| record.get(*k).and_then(Value::as_str))
-        .chain(hint)
-        .find_map(|word| resources.known_kind(word))
-}
-
-/// A record's value for `field` of its `kind`: `id` (or another ID field), `slug`,
-/// `username`, or `<kind><field>` (`book_title` for `book.title`).
-fn field_value(record: &Map<String, Value>, kind: &str, field: &str) -> Option<String> {
-    let wanted: Vec<String> = match field {
-        "id" => ID_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
-        "username" => USERNAME_KEYS.iter().map(|f| (*f).to_owned()).collect(),
-        _ => vec![field.to_owned(), format!("{kind}{field}")],
-    };
-    wanted.iter().find_map(|want| {
-        record
-            .iter()
-            .find(|(k, _)| normalise_key(k) == *want)
-            .and_then(|(_, v)| scalar_text(v))
-    })
 }
 
 /// The key a field of a record points at: `class_id` → class.id, `customer` → customer.id,
@@ -564,6 +533,7 @@ fn last_literal(path: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::values::records::{field_value, record_kind};
     use serde_json::json;
 
     fn resources() -> Resources {

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::judge::normalise_key;
 use super::params::scalar_text;
+use crate::model::{ResourceKey, Resources};
 use crate::vocab::{
     ENVELOPE_KEYS, ID_FIELDS, PRINCIPAL_STEMS, PRIVATE_WORDS, PUBLIC_FLAGS, PUBLIC_WORDS,
     USERNAME_KEYS, VISIBILITY_KEYS,
@@ -214,6 +215,8 @@ pub(crate) fn record_owners(record: &Map<String, Value>) -> Vec<String> {
                 out.extend(p.id.into_iter().chain(p.username).chain(p.email));
             }
             _ if key_is_owner => out.extend(scalar_text(v)),
+            // JSON:API keeps a resource's fields under `attributes`.
+            Value::Object(nested) if n == "attributes" => out.extend(record_owners(nested)),
             _ => {}
         }
     }
@@ -258,6 +261,67 @@ pub(crate) fn says_public(record: &Map<String, Value>) -> bool {
             _ => false,
         }
     })
+}
+
+/// The kind a record says it is (`"object": "customer"`, JSON:API `"type": "articles"`), else
+/// the kind its envelope key names, when the API knows that kind.
+pub(crate) fn record_kind(
+    resources: &Resources,
+    record: &Map<String, Value>,
+    hint: Option<&str>,
+) -> Option<String> {
+    ["object", "type", "kind"]
+        .iter()
+        .filter_map(|k| record.get(*k).and_then(Value::as_str))
+        .chain(hint)
+        .find_map(|word| resources.known_kind(word))
+}
+
+/// A record's value for `field` of its `kind`: `id` (or another ID field), `slug`,
+/// `username`, or `<kind><field>` (`book_title` for `book.title`).
+pub(crate) fn field_value(record: &Map<String, Value>, kind: &str, field: &str) -> Option<String> {
+    let wanted: Vec<String> = match field {
+        "id" => ID_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+        "username" => USERNAME_KEYS.iter().map(|f| (*f).to_owned()).collect(),
+        _ => vec![field.to_owned(), format!("{kind}{field}")],
+    };
+    wanted.iter().find_map(|want| {
+        record
+            .iter()
+            .find(|(k, _)| normalise_key(k) == *want)
+            .and_then(|(_, v)| scalar_text(v))
+    })
+}
+
+/// A record of an answer, its kind, and the keys it can be found by (`customer.id` = `cus_1`).
+pub(crate) struct KeyedRecord<'v> {
+    pub(crate) record: &'v Map<String, Value>,
+    pub(crate) kind: String,
+    pub(crate) keys: Vec<(ResourceKey, String)>,
+}
+
+/// Every record of an answer with its keys, as the harvest learns them: the kind from the
+/// record itself or its envelope, else `answer_kind` (the operation's).
+pub(crate) fn keyed_records<'v>(
+    resources: &Resources,
+    answer_kind: &str,
+    body: &'v Value,
+) -> Vec<KeyedRecord<'v>> {
+    records_with_kind(body)
+        .into_iter()
+        .map(|(hint, record)| {
+            let kind =
+                record_kind(resources, record, hint).unwrap_or_else(|| answer_kind.to_owned());
+            let keys = resources
+                .fields(&kind)
+                .into_iter()
+                .filter_map(|field| {
+                    field_value(record, &kind, field).map(|v| (ResourceKey::new(&kind, field), v))
+                })
+                .collect();
+            KeyedRecord { record, kind, keys }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Ownership inferences where they would be wrong, over real HTTP on a small API of another
 //! shape (a cookie credential, JSON:API envelopes, a user record without a plain `id`): a
 //! path that ignores its parameter and a catalogue both users read must stay silent; the real
-//! cross-user reads, one by a path ID and one by an ID in a header, must be found.
+//! cross-user reads, by a path ID, by an ID in a header, and a list that shows everyone's
+//! objects, must be found.
 
 use std::sync::Arc;
 
@@ -32,6 +33,8 @@ paths:
       operationId: getProject
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
       responses: {"200": {description: a project}}
+  /activity:
+    get: {operationId: recentActivity, responses: {"200": {description: recent projects}}}
   /reports:
     get:
       operationId: projectReport
@@ -92,6 +95,8 @@ async fn handle(State(_): State<Arc<()>>, uri: Uri, headers: HeaderMap) -> Respo
         "/projects" => json!({"data": [project(user, 1), project(user, 2)]}),
         "/notes" => json!({"data": [note(user)]}),
         "/templates" => json!({"data": [template(1), template(2)]}),
+        // The third planted flaw: a list of everyone's projects, owners and budgets included.
+        "/activity" => json!({"data": [project("ann", 1), project("bo", 1), project("bo", 2)]}),
         // The second planted flaw: the project ID travels in a header, unchecked.
         "/reports" => {
             let Some(id) = headers
@@ -160,11 +165,16 @@ async fn a_parameter_ignored_and_a_shared_catalogue_stay_silent_the_real_leak_is
     let found: Vec<String> = report.findings.iter().map(|f| f.operation()).collect();
     assert_eq!(
         found,
-        ["GET /projects/{id}", "GET /reports"],
+        ["GET /activity", "GET /projects/{id}", "GET /reports"],
         "{:#?}",
         report.findings
     );
-    let by_header = &report.findings[1].evidence;
+    assert!(
+        report.findings[0].message.contains("project.id p-bo1"),
+        "{}",
+        report.findings[0].message
+    );
+    let by_header = &report.findings[2].evidence;
     assert!(
         by_header
             .request_headers

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use super::{Api, HttpMethod, Operation, ParamLocation, SchemaKind};
+use super::{Api, HttpMethod, Operation, ParamLocation, SchemaKind, SecuritySchemeKind};
 use crate::vocab::{FIELD_WORDS, GENERIC_ID_NAMES, IRREGULAR_PLURALS, PRINCIPAL_STEMS, words};
 
 /// The kind every principal-like name (`user`, `member`, `owner`, `author`…) stands for.
@@ -64,6 +64,8 @@ pub struct Resources {
     fields: BTreeMap<String, BTreeSet<String>>,
     /// Each path parameter name's key where it first occurs.
     by_name: BTreeMap<String, ResourceKey>,
+    /// Header names (lowercase) that carry credentials: never an ID slot.
+    credential_headers: BTreeSet<String>,
     /// Every operation's slots, derived once (planning asks for them per check and per
     /// parameter).
     cached: HashMap<String, Vec<(HttpMethod, Vec<IdSlot>)>>,
@@ -104,6 +106,14 @@ impl Resources {
             fields,
             by_name,
             linked: BTreeMap::new(),
+            credential_headers: ["authorization", "proxy-authorization", "cookie"]
+                .into_iter()
+                .map(str::to_owned)
+                .chain(api.security_schemes.values().filter_map(|s| match &s.kind {
+                    SecuritySchemeKind::ApiKey { name, .. } => Some(name.to_ascii_lowercase()),
+                    _ => None,
+                }))
+                .collect(),
             cached: HashMap::new(),
         };
         for producer in &api.operations {
@@ -205,6 +215,14 @@ impl Resources {
             .collect();
         for p in &op.parameters {
             if !matches!(p.location, ParamLocation::Query | ParamLocation::Header) {
+                continue;
+            }
+            // A credential is never swapped for an ID, nor sent twice.
+            if p.location == ParamLocation::Header
+                && self
+                    .credential_headers
+                    .contains(&p.name.to_ascii_lowercase())
+            {
                 continue;
             }
             // `X-Org-Id` names an org.
@@ -486,8 +504,25 @@ mod tests {
                 location: ParamLocation::Header,
                 ..query("X-Request-Id", SchemaKind::String)
             },
+            // Named like a customer ID, but the spec's API key travels in it.
+            Parameter {
+                location: ParamLocation::Header,
+                ..query("X-Customer-Key", SchemaKind::String)
+            },
         ];
         Api {
+            security_schemes: [(
+                "key".to_owned(),
+                crate::model::SecurityScheme {
+                    kind: SecuritySchemeKind::ApiKey {
+                        name: "X-Customer-Key".into(),
+                        location: ParamLocation::Header,
+                    },
+                    description: None,
+                    client_credentials_token_url: None,
+                },
+            )]
+            .into(),
             operations: vec![
                 Operation::bare(HttpMethod::Get, "/v1/customers/{customer}", "getCustomer"),
                 Operation::bare(HttpMethod::Get, "/v1/invoices/{invoice}", "getInvoice"),

@@ -55,13 +55,7 @@ impl Check for BolaRead {
                     continue;
                 }
                 let (url, headers) = url_with(op, cx, &base, slot, &value);
-                let request = |role| {
-                    headers
-                        .iter()
-                        .fold(ProbeRequest::get(role, url.clone()), |r, (n, v)| {
-                            r.header(n, v)
-                        })
-                };
+                let request = |role| ProbeRequest::get(role, url.clone()).with_headers(&headers);
                 probes.push(Probe {
                     requests: vec![
                         request(Role::UserA),

@@ -189,13 +189,7 @@ impl Walker<'_> {
             tracing::debug!(%role, round, requests = batch.len(), "harvest round");
             let requests = batch
                 .iter()
-                .map(|c| {
-                    c.headers
-                        .iter()
-                        .fold(ProbeRequest::get(role, c.url.clone()), |r, (n, v)| {
-                            r.header(n, v)
-                        })
-                })
+                .map(|c| ProbeRequest::get(role, c.url.clone()).with_headers(&c.headers))
                 .collect();
             let exchanges = exec.send_all(requests).await;
             for (call, ex) in batch.into_iter().zip(exchanges) {

@@ -101,6 +101,12 @@ impl ProbeRequest {
         self
     }
 
+    /// Adds header lines (IDs that travel in headers, `X-Org-Id`).
+    pub fn with_headers(mut self, headers: &[(String, String)]) -> ProbeRequest {
+        self.headers.extend(headers.iter().cloned());
+        self
+    }
+
     pub fn json(mut self, body: &Value) -> ProbeRequest {
         self.body = Some(body.to_string());
         self.headers

@@ -142,10 +142,6 @@ impl Principal {
         }
     }
 
-    pub fn is_known(&self) -> bool {
-        self.id.is_some() || self.username.is_some() || self.email.is_some()
-    }
-
     /// The identifier that shows who this is in messages: the ID, else the login name.
     pub fn label(&self) -> Option<&str> {
         self.id

@@ -330,10 +330,11 @@ impl Walk {
             // A record that says it is private stays so wherever it shows up (a private
             // member on a public leaderboard is the leak, not its excuse).
             let public = (public_op || says_public(record)) && !says_private(record);
+            let whole = Value::Object(record.clone());
             let mentions_me = own && {
                 let names = self.inv.principal.unambiguous();
                 !names.is_empty()
-                    && leaves(&Value::Object(record.clone()))
+                    && leaves(&whole)
                         .iter()
                         .any(|(_, v)| names.contains(&v.as_str()))
             };
@@ -370,7 +371,7 @@ impl Walk {
                     }
                 }
             }
-            let value = Value::Object(record.clone());
+            let value = whole;
             if public {
                 self.public_values.extend(distinctive_values(&value));
             }

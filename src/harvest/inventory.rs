@@ -89,7 +89,8 @@ impl Inventory {
         crate::values::records::is_principal_param(name)
     }
 
-    /// The key of `param` of `op`: a path parameter, else a query parameter, else its name.
+    /// The key of `param` of `op`: its ID slot's (path, query, header), else what its place in
+    /// the path says.
     pub fn key(&self, op: &Operation, param: &str) -> ResourceKey {
         if let Some(slot) = self.resources.slots(op).iter().find(|s| s.name == param) {
             return slot.key.clone();

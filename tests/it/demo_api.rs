@@ -38,13 +38,7 @@ async fn send(server: &DemoServer, method: &str, path: &str, who: Option<DemoUse
         req = req.bearer_auth(server.token(user));
     }
     let res = req.send().await.expect("request succeeds");
-    let (status, headers) = (res.status().as_u16(), res.headers().clone());
-    let body = res.text().await.expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
+    Resp::read(res).await
 }
 
 async fn get(server: &DemoServer, path: &str, who: Option<DemoUser>) -> Resp {
@@ -54,14 +48,7 @@ async fn get(server: &DemoServer, path: &str, who: Option<DemoUser>) -> Resp {
 async fn login(server: &DemoServer, body: Value) -> Resp {
     let url = format!("{}/auth/login", server.base_url());
     let res = reqwest::Client::new().post(url).json(&body).send().await;
-    let res = res.expect("request succeeds");
-    let (status, headers) = (res.status().as_u16(), res.headers().clone());
-    let body = res.text().await.expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
+    Resp::read(res.expect("request succeeds")).await
 }
 
 fn assert_unauthorized(res: &Resp) {

@@ -51,13 +51,7 @@ async fn call(
         req = req.json(&body);
     }
     let res = req.send().await.expect("request succeeds");
-    let (status, headers) = (res.status().as_u16(), res.headers().clone());
-    let body = res.text().await.expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
+    Resp::read(res).await
 }
 
 async fn get(server: &DemoServer, path: &str, who: Option<DemoUser>) -> Resp {

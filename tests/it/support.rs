@@ -172,6 +172,17 @@ pub(crate) struct Resp {
 }
 
 impl Resp {
+    /// Reads a whole response.
+    pub(crate) async fn read(res: reqwest::Response) -> Resp {
+        let (status, headers) = (res.status().as_u16(), res.headers().clone());
+        let body = res.text().await.expect("body");
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub(crate) fn json(&self) -> serde_json::Value {
         let ct = self.header("content-type");
         assert!(
